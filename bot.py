@@ -1,0 +1,145 @@
+"""TAT Coalition Bot: the composition root. Reads settings, builds the app, runs a verb.
+
+    python bot.py [serve]   run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT
+    python bot.py shell     try the bot locally, with no Slack workspace
+    python bot.py dispatch  send whatever is due now, once, and exit
+"""
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+import schedules
+from schedules.clock import start_clock
+from config import Settings, SettingsError, load_settings, require_slack
+from handlers import Services, register
+from handlers.web import wsgi_app
+from storage.db import engine_for, is_reachable, migrate, session_factory
+
+log = logging.getLogger("tat")
+
+
+@dataclass(frozen=True)
+class Bot:
+    app: App
+    engine: Engine
+    services: Services
+
+
+def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
+    """Migrate the database and wire every listener into a Bolt app."""
+    engine = engine_for(settings.database_url)
+    migrate(engine)
+    services = Services(sessions=session_factory(engine), admins=settings.admins)
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ])
+    app = App(
+        client=client, signing_secret=settings.signing_secret or "",
+        process_before_response=process_before_response,
+    )
+    register(app, services)
+    if not settings.admins:
+        log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
+    return Bot(app, engine, services)
+
+
+def http_server(bot: Bot, host: str, port: int):
+    """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
+    from waitress import create_server
+
+    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine))
+    return create_server(application, host=host, port=port, threads=8, ident="tat-coalition-bot")
+
+
+def serve(settings: Settings) -> None:
+    """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
+    require_slack(settings)
+    bot = build(settings)
+    clock = start_clock(lambda: dispatch_once(bot))
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("connecting to Slack in Socket Mode")
+            handler = SocketModeHandler(bot.app, settings.app_token)
+            try:
+                handler.start()
+            finally:
+                handler.close()
+        else:
+            server = http_server(bot, "0.0.0.0", settings.port)
+            log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
+            try:
+                server.run()
+            finally:
+                server.close()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopping")
+    finally:
+        clock.shutdown(wait=False)
+        bot.engine.dispose()
+
+
+def dispatch_once(bot: Bot) -> int:
+    return schedules.dispatch(bot.services, bot.app.client)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    load_dotenv()
+    verb = argv[0] if argv else "serve"
+    try:
+        settings = load_settings(os.environ)
+        if verb == "serve" and not settings.has_slack_credentials:
+            return _no_credentials(settings)
+        if verb == "serve":
+            serve(settings)
+        elif verb == "shell":
+            import shell
+
+            shell.run(settings)
+        elif verb == "dispatch":
+            require_slack(settings)
+            print(f"sent {dispatch_once(build(settings))} due message(s)")
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    except SettingsError as bad:
+        print("The bot cannot start; fix these settings (in the environment or .env):", file=sys.stderr)
+        print("\n".join(f"  - {p}" for p in bad.problems), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _no_credentials(settings: Settings) -> int:
+    """A first run: start the local shell at a terminal; elsewhere say what is missing."""
+    if sys.stdin.isatty():
+        print("No Slack credentials are set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
+              "SLACK_APP_TOKEN), so here is the local shell instead. See README.md to connect Slack.\n")
+        import shell
+
+        shell.run(settings)
+        return 0
+    require_slack(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,166 @@
+"""A registration form, checked field by field into a Profile (or clear reasons why not)."""
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from domain import places
+from domain.sectors import Sector
+
+FIELDS = (
+    "name", "sector", "organization", "title", "phone", "email", "state", "place",
+    "site_name", "interstate", "exit",
+)
+REQUIRED = ("name", "sector", "organization", "phone", "email", "state", "place")
+MAX_LENGTH = {"name": 120, "organization": 160, "title": 120, "site_name": 160}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d{1,6})\s*$", re.IGNORECASE)
+INTERSTATE = re.compile(r"^(?:i|ih|interstate)?\s*-?\s*(\d{1,3})\s*([a-z]?)$", re.IGNORECASE)
+EXIT = re.compile(r"^(?:exit)?\s*#?\s*(\d{1,3}[a-z]?)$", re.IGNORECASE)
+
+
+class Invalid(Exception):
+    """The form has problems: `errors` maps each field to a sentence that says how to fix it."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    sector: Sector
+    organization: str
+    title: str | None
+    phone: str
+    email: str
+    state: str
+    county_fips: str | None = None
+    jurisdiction: tuple[str, ...] = ()
+    statewide: bool = False
+    site_name: str | None = None
+    interstate: str | None = None
+    exit: str | None = None
+
+
+def parse_profile(form: Mapping[str, str | None]) -> Profile:
+    """Check a submitted form; raise Invalid naming every field that is wrong."""
+    values = {f: " ".join((form.get(f) or "").split()) or None for f in FIELDS}
+    errors = {f: "Please fill this in." for f in REQUIRED if not values[f]}
+    for field, limit in MAX_LENGTH.items():
+        if values[field] and len(values[field]) > limit:
+            errors[field] = f"Please keep this under {limit} characters."
+    sector = _sector(values["sector"], errors)
+    state = _state(values["state"], errors)
+    phone = _checked(normalise_phone, values["phone"], "phone", errors)
+    email = _checked(normalise_email, values["email"], "email", errors)
+    interstate = _checked(normalise_interstate, values["interstate"], "interstate", errors)
+    exit_ = _checked(normalise_exit, values["exit"], "exit", errors)
+    if sector and sector.has_site and not values["site_name"]:
+        errors["site_name"] = "Please give the name of your truck stop or terminal."
+    where = _place(sector, state, values["place"], errors)
+    if errors:
+        raise Invalid(errors)
+    return Profile(
+        name=values["name"], sector=sector, organization=values["organization"],
+        title=values["title"], phone=phone, email=email, state=state.abbr,
+        site_name=values["site_name"] if sector.has_site else None,
+        interstate=interstate, exit=exit_, **where,
+    )
+
+
+def normalise_phone(text: str) -> str:
+    """'402.555.0100 x12' → '(402) 555-0100 x12'; a US number with its area code."""
+    extension = EXTENSION.search(text)
+    number = text[: extension.start()] if extension else text
+    if re.search(r"[^\d\s().+-]", number):
+        raise ValueError
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01":
+        raise ValueError
+    formatted = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return f"{formatted} x{extension.group(1)}" if extension else formatted
+
+
+def normalise_email(text: str) -> str:
+    if not EMAIL.match(text) or len(text) > 254:
+        raise ValueError
+    return text
+
+
+def normalise_interstate(text: str) -> str:
+    """'80', 'i80', 'Interstate 35e' → 'I-80', 'I-35E'."""
+    match = INTERSTATE.match(text)
+    if not match:
+        raise ValueError
+    return f"I-{int(match.group(1))}{match.group(2).upper()}"
+
+
+def normalise_exit(text: str) -> str:
+    match = EXIT.match(text)
+    if not match:
+        raise ValueError
+    return match.group(1).upper()
+
+
+FIELD_HELP = {
+    "phone": "Please give a 10-digit US phone number with its area code, like 402-555-0100 (an extension may follow: x123).",
+    "email": "Please give an email address like name@agency.gov.",
+    "interstate": "Please give the interstate as a number, like I-80 or 80.",
+    "exit": "Please give the exit number, like 440 or 440A.",
+}
+
+
+def _checked(normalise, value: str | None, field: str, errors: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise(value)
+    except ValueError:
+        errors[field] = FIELD_HELP[field]
+        return None
+
+
+def _sector(value: str | None, errors: dict[str, str]) -> Sector | None:
+    try:
+        return Sector(value) if value else None
+    except ValueError:
+        errors["sector"] = "Please choose one of the listed sectors."
+        return None
+
+
+def _state(value: str | None, errors: dict[str, str]) -> places.State | None:
+    state = places.find_state(value) if value else None
+    if value and state is None:
+        errors["state"] = "Please choose a US state (or DC)."
+    return state
+
+
+def _place(sector, state, text, errors) -> dict:
+    """The location county, or for law enforcement and the AG the jurisdiction."""
+    if not (sector and state and text):
+        return {}
+    if sector.has_jurisdiction:
+        counties, statewide, problems = places.resolve_jurisdiction(text, state.abbr)
+        if problems:
+            errors["place"] = " ".join(problems) + ' Write counties separated by commas, or "statewide".'
+        return {"jurisdiction": tuple(c.fips for c in counties), "statewide": statewide}
+    found = places.resolve(text, state=state.abbr)
+    if found.is_county:
+        return {"county_fips": found.county.fips}
+    errors["place"] = _place_problem(found, text, state)
+    return {}
+
+
+def _place_problem(found: places.Place, text: str, state: places.State) -> str:
+    if found.is_ambiguous:
+        names = ", ".join(c.name for c in found.candidates if isinstance(c, places.County))
+        return f'"{text}" could be {names}. Please write the county as it appears here.'
+    if found.is_state:
+        return f"Please name your county in {state.name}, like Douglas County (a city or ZIP works too)."
+    return (
+        f'No county in {state.name} matches "{text}". '
+        "Please write your county (like Douglas County), city or ZIP code."
+    )

@@ -1,0 +1,106 @@
+"""Small Block Kit builders shared by every message. Every message has `text` as well as blocks."""
+from dataclasses import dataclass, field
+
+SAFETY = "If someone is in immediate danger, call 911."
+HOTLINE = (
+    "National Human Trafficking Hotline: 1-888-373-7888, text 233733 (BeFree), "
+    "humantraffickinghotline.org"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a person reads: the plain text (notification, shell, tests) and its blocks."""
+
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict:
+        return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
+
+
+def section(markdown: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown}}
+
+
+def fields_section(pairs: list[tuple[str, str]]) -> dict:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{value}"} for label, value in pairs],
+    }
+
+
+def context(markdown: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": markdown}]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None, confirm: dict | None = None) -> dict:
+    element = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def actions(*elements: dict) -> dict:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def option(label: str, value: str) -> dict:
+    return {"text": plain(label[:75]), "value": value}
+
+
+def text_input(field: str, label: str, *, initial: str | None = None, optional: bool = False,
+               placeholder: str | None = None, hint: str | None = None, email: bool = False) -> dict:
+    element: dict = {"type": "email_text_input" if email else "plain_text_input", "action_id": "value"}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return _input(field, label, element, optional, hint)
+
+
+def select_input(field: str, label: str, options: list[dict], *, initial: str | None = None,
+                 hint: str | None = None) -> dict:
+    element: dict = {"type": "static_select", "action_id": "value", "options": options}
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return _input(field, label, element, False, hint)
+
+
+def modal(callback_id: str, title: str, submit: str, blocks: list[dict]) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title[:24]),
+        "submit": plain(submit),
+        "close": plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def safety_footer() -> dict:
+    return context(f"{SAFETY} {HOTLINE}")
+
+
+def _input(field: str, label: str, element: dict, optional: bool, hint: str | None) -> dict:
+    block = {"type": "input", "block_id": field, "label": plain(label), "element": element, "optional": optional}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def submitted_values(view: dict) -> dict[str, str | None]:
+    """A submitted modal's values by block_id, whatever the input element."""
+    values: dict[str, str | None] = {}
+    for block_id, elements in view.get("state", {}).get("values", {}).items():
+        for element in elements.values():
+            chosen = element.get("selected_option") or {}
+            values[block_id] = element.get("value") or chosen.get("value")
+    return values

@@ -1,0 +1,45 @@
+"""The /tat command: a table of subcommands, each a function that returns its reply."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from handlers.blocks import HOTLINE, SAFETY, Message, context, section
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who typed `/tat <word> <text>`."""
+
+    user: str
+    text: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """A reply that opens a modal instead of answering in text."""
+
+    view: dict
+
+
+Reply = Message | OpenModal
+
+
+@dataclass(frozen=True)
+class Command:
+    word: str
+    usage: str
+    summary: str
+    run: Callable[[Call, Session], Reply]
+    admins_only: bool = False
+
+
+def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:
+    """Usage of every command the caller may use."""
+    shown = [c for c in commands if is_admin or not c.admins_only]
+    lines = [f"• `/tat {c.usage}` — {c.summary}" for c in shown]
+    opening = f"I don't know `{unknown}`. " if unknown else ""
+    intro = f"{opening}*TAT Coalition Bot*: your coalition's contacts and follow-ups. Commands:"
+    text = "\n".join([intro, *lines, SAFETY, HOTLINE])
+    return Message(text, [section("\n".join([intro, *lines])), context(f"{SAFETY} {HOTLINE}")])

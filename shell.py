@@ -1,0 +1,247 @@
+"""`python bot.py shell`: try the bot with no Slack workspace.
+
+Type `/tat ...` as one of a few local people and read what Slack would show them. A modal
+becomes questions, buttons become numbered choices. Each command, button and form is a signed
+Slack request into the same Bolt app the server runs; the bot's Web API calls go to the local
+stand-in for Slack that the tests use, and the shell prints what arrives there.
+"""
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from slack_bolt.request import BoltRequest
+
+import bot as tat_bot
+from config import Settings
+from tests import slack_requests
+from tests.slack_standin import SlackStandIn
+
+SHELL_DATABASE = "sqlite:///tat-shell.db"
+
+
+@dataclass(frozen=True)
+class Person:
+    user: str
+    name: str
+    role: str
+
+
+PEOPLE = [
+    Person("U0LOCALADM", "Alex Admin", "coalition admin (in TAT_ADMINS)"),
+    Person("U0LOCALMGR", "Sam Stone", "truck stop manager"),
+    Person("U0LOCALSHF", "Dana Deputy", "sheriff's sergeant"),
+]
+
+USAGE = """Type a command as Slack would get it, e.g. /tat help or /tat register.
+  as <name>   become someone else (people: list them)     press <n>   press button n
+  inbox       messages waiting for you                     quit        leave"""
+
+
+@dataclass
+class Button:
+    owner: str
+    element: dict
+    message: dict
+    channel: str
+
+
+class Shell:
+    def __init__(self, settings: Settings, ask: Callable[[str], str], say: Callable[[str], None]):
+        self.ask, self.say = ask, say
+        self.slack = SlackStandIn().start()
+        self.secret = secrets.token_hex(16)
+        local = replace(settings, bot_token="xoxb-local-shell", signing_secret=self.secret,
+                        app_token=None, api_url=self.slack.api_url, database_url=SHELL_DATABASE,
+                        admins=frozenset({PEOPLE[0].user}))
+        self.app = tat_bot.build(local, process_before_response=True).app
+        self.me = PEOPLE[1]
+        self.buttons: list[Button] = []
+        self.unread: dict[str, list[str]] = {}
+        self.seen = len(self.slack.calls)
+
+    # -- the loop -------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.say("TAT Coalition Bot: local shell. Nothing here reaches Slack; data is kept in tat-shell.db.")
+        self.say(USAGE)
+        self._introduce()
+        while True:
+            try:
+                line = self.ask(f"{self.me.name.split()[0].lower()}> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line in ("quit", "exit"):
+                break
+            self.handle(line)
+        self.slack.stop()
+
+    def handle(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        if word == "/tat":
+            self._command(rest)
+        elif word == "as":
+            self._become(rest)
+        elif word in ("people", "who"):
+            self.say("\n".join(f"  {p.name} — {p.role}" for p in PEOPLE))
+        elif word == "press":
+            self._press(rest)
+        elif word == "inbox":
+            self._show_unread()
+        elif line:
+            self.say(USAGE)
+
+    # -- sending what Slack would send ----------------------------------------------------------
+    def _command(self, text: str) -> None:
+        body = slack_requests.slash_command(self.me.user, text, self.slack.response_url(self.me.user))
+        self._show_ack(self._dispatch(body))
+        self._show_new_calls()
+
+    def _press(self, number: str) -> None:
+        mine = [b for b in self.buttons if b.owner == self.me.user]
+        if not number.strip().isdigit() or not 0 < int(number) <= len(mine):
+            return self.say(f"Say press and a button's number, from 1 to {len(mine)}." if mine else "No buttons to press.")
+        chosen = mine[int(number) - 1]
+        self.buttons = [b for b in self.buttons if b.message is not chosen.message]
+        body = slack_requests.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
+                                           self.slack.response_url(self.me.user))
+        self._dispatch(body)
+        self._show_new_calls()
+
+    def _fill_modal(self, view: dict) -> None:
+        answers: dict[str, str | None] = {}
+        errors: dict[str, str] = {}
+        self.say(f"\n[form] {view['title']['text']} (Enter keeps what is in brackets)")
+        while True:
+            for block in view["blocks"]:
+                if block["type"] == "input" and (not errors or block["block_id"] in errors):
+                    if block["block_id"] in errors:
+                        self.say(f"  ! {errors[block['block_id']]}")
+                    answers[block["block_id"]] = self._ask_input(block, answers.get(block["block_id"]))
+                elif block["type"] == "section" and not errors:
+                    self.say(as_text(block["text"]["text"]))
+            response = self._dispatch(slack_requests.view_submission(self.me.user, view, answers))
+            errors = (response or {}).get("errors", {})
+            if not errors:
+                return
+            self.say("Please correct these:")
+
+    def _ask_input(self, block: dict, earlier: str | None) -> str | None:
+        element = block["element"]
+        initial = earlier or element.get("initial_value") or (element.get("initial_option") or {}).get("value")
+        label = block["label"]["text"] + (" (optional)" if block.get("optional") else "")
+        if element["type"] == "static_select":
+            return self._choose(label, element["options"], initial)
+        if block.get("hint"):
+            self.say(f"  ({block['hint']['text']})")
+        typed = self.ask(f"  {label}{f' [{initial}]' if initial else ''}: ").strip()
+        return typed or initial
+
+    def _choose(self, label: str, options: list[dict], initial: str | None) -> str | None:
+        self.say(f"  {label}: " + "; ".join(f"{i}. {o['text']['text']}" for i, o in enumerate(options, 1)))
+        typed = self.ask(f"  number or name{f' [{initial}]' if initial else ''}: ").strip()
+        if typed.isdigit() and 0 < int(typed) <= len(options):
+            return options[int(typed) - 1]["value"]
+        wanted = typed.lower()
+        match = [o for o in options if wanted in (o["value"].lower(), o["text"]["text"].lower())]
+        return match[0]["value"] if match else (typed or initial)
+
+    def _dispatch(self, body: str) -> dict | None:
+        json_body = body.startswith("{")
+        headers = slack_requests.signed_headers(self.secret, body, json_body=json_body)
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        if response.status != 200:
+            self.say(f"(the bot answered HTTP {response.status})")
+        try:
+            return json.loads(response.body) if response.body else None
+        except ValueError:
+            return {"text": response.body}
+
+    # -- showing what Slack would show ----------------------------------------------------------
+    def _show_ack(self, answer: dict | None) -> None:
+        if answer and (answer.get("text") or answer.get("blocks")):
+            self.say(render(answer, "only visible to you"))
+
+    def _show_new_calls(self) -> None:
+        calls = self.slack.since(self.seen)
+        self.seen += len(calls)
+        for call in calls:
+            channel = str(call.params.get("channel", ""))
+            if call.method == "views.open":
+                self._fill_modal(call.params["view"])
+            elif call.method == "response_url":
+                self.say(render(call.params, "only visible to you"))
+            elif call.method in ("chat.postMessage", "chat.update"):
+                self._deliver(call, channel)
+
+    def _deliver(self, call, channel: str) -> None:
+        owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)
+        heading = "message updated" if call.method == "chat.update" else "direct message from the bot"
+        text = render(call.params, heading)
+        if owner is None:
+            return self.say(render(call.params, f"posted in {channel}"))
+        message = {**call.params, "ts": call.response.get("ts")}
+        for element in buttons_of(call.params):
+            self.buttons.append(Button(owner.user, element, message, call.response.get("channel", channel)))
+        if owner == self.me:
+            self.say(text + self._button_list())
+        else:
+            self.unread.setdefault(owner.user, []).append(text)
+            self.say(f"(a message arrived for {owner.name}: type `as {owner.name.split()[0]}` to read it)")
+        self.seen = len(self.slack.calls)
+
+    def _button_list(self) -> str:
+        mine = [b for b in self.buttons if b.owner == self.me.user]
+        if not mine:
+            return ""
+        return "\n" + "   ".join(f"[{i}] {b.element['text']['text']}" for i, b in enumerate(mine, 1)) + \
+            "   (type press <n>)"
+
+    def _become(self, name: str) -> None:
+        wanted = name.strip().lower()
+        found = [p for p in PEOPLE if wanted and (wanted in p.name.lower() or wanted == p.user.lower())]
+        if not found:
+            return self.say("Say as and one of: " + ", ".join(p.name for p in PEOPLE))
+        self.me = found[0]
+        self._introduce()
+        self._show_unread()
+
+    def _introduce(self) -> None:
+        self.say(f"You are {self.me.name}, {self.me.role}.")
+
+    def _show_unread(self) -> None:
+        waiting = self.unread.pop(self.me.user, [])
+        for text in waiting:
+            self.say(text)
+        if waiting:
+            self.say(self._button_list().strip())
+
+
+def buttons_of(message: dict) -> list[dict]:
+    return [e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+
+
+def render(message: dict, heading: str) -> str:
+    """A message as readable text: its blocks when it has them, else its text."""
+    lines = [f"[{heading}]"]
+    for block in message.get("blocks") or []:
+        if block["type"] == "section" and block.get("text"):
+            lines.append(as_text(block["text"]["text"]))
+        for field in block.get("fields", []):
+            lines.append("  " + as_text(field["text"]).replace("\n", ": ", 1))
+        if block["type"] == "context":
+            lines.append(" ".join(as_text(e.get("text", "")) for e in block["elements"]))
+    if len(lines) == 1:
+        lines.append(as_text(message.get("text") or ""))
+    return "\n".join(lines)
+
+
+def as_text(mrkdwn: str) -> str:
+    """Slack's markup as plain text: mentions by name, no bold markers."""
+    names = {p.user: p.name for p in PEOPLE}
+    text = re.sub(r"<@(\w+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
+    return re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
+
+
+def run(settings: Settings, ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> None:
+    Shell(settings, ask, say).run()

@@ -1,0 +1,93 @@
+"""The tables. Times are stored in UTC and read back as aware UTC datetimes."""
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that goes in as UTC and comes out aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store aware UTC times only")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Stakeholder(Base):
+    """A registered coalition member: one per Slack user."""
+
+    __tablename__ = "stakeholders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sector: Mapped[str] = mapped_column(String(32))
+    organization: Mapped[str] = mapped_column(String(160))
+    title: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(254))
+    state: Mapped[str] = mapped_column(String(2), index=True)
+    county_fips: Mapped[str | None] = mapped_column(String(5), index=True)
+    statewide: Mapped[bool] = mapped_column(default=False)
+    site_name: Mapped[str | None] = mapped_column(String(160))
+    interstate: Mapped[str | None] = mapped_column(String(16))
+    exit: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+
+    coverage: Mapped[list["Coverage"]] = relationship(
+        cascade="all, delete-orphan", order_by="Coverage.county_fips", lazy="selectin"
+    )
+
+    @property
+    def jurisdiction(self) -> tuple[str, ...]:
+        return tuple(c.county_fips for c in self.coverage)
+
+
+class Coverage(Base):
+    """A county in a law enforcement or AG stakeholder's jurisdiction."""
+
+    __tablename__ = "coverage"
+
+    stakeholder_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True
+    )
+    county_fips: Mapped[str] = mapped_column(String(5), primary_key=True, index=True)
+
+
+class ApprovalRequest(Base):
+    """The Approve / Decline message one admin got for one revision of a registration."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (UniqueConstraint("stakeholder_id", "revision", "admin_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stakeholder_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    admin_user_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

@@ -1,0 +1,95 @@
+"""Requests as Slack sends them: real payload shapes, signed with the app's signing secret."""
+import itertools
+import json
+import time
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+TEAM = {"id": "T0COALITION", "domain": "coalition"}
+APP_ID = "A0TATBOT01"
+_ids = itertools.count(1)
+
+
+def signed_headers(secret: str, body: str, timestamp: int | None = None, json_body: bool = False) -> dict:
+    """The headers Slack adds: a timestamp and an HMAC-SHA256 signature of it and the body."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    return {
+        "Content-Type": "application/json" if json_body else "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature,
+    }
+
+
+def slash_command(user: str, text: str, response_url: str, channel: str = "C0GENERAL1") -> str:
+    return urlencode({
+        "token": "legacy-verification-token", "team_id": TEAM["id"], "team_domain": TEAM["domain"],
+        "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": user.lower(),
+        "command": "/tat", "text": text, "api_app_id": APP_ID, "is_enterprise_install": "false",
+        "response_url": response_url, "trigger_id": _trigger_id(),
+    })
+
+
+def block_action(user: str, action: dict, message: dict, channel: str, response_url: str) -> str:
+    """A button press on a message: `action` is the button element as it was posted."""
+    payload = {
+        "type": "block_actions", "user": _user(user), "api_app_id": APP_ID, "token": "legacy",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
+                      "is_ephemeral": False},
+        "trigger_id": _trigger_id(), "team": TEAM, "enterprise": None, "is_enterprise_install": False,
+        "channel": {"id": channel, "name": "directmessage"}, "message": message,
+        "state": {"values": {}}, "response_url": response_url,
+        "actions": [{**action, "block_id": action.get("block_id", "actions"),
+                     "action_ts": f"{time.time():.6f}"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission(user: str, view: dict, answers: dict[str, str | None]) -> str:
+    """Submitting a modal: `answers` maps each input block_id to what the person typed or chose."""
+    submitted = {**view, "id": f"V{next(_ids):08d}", "team_id": TEAM["id"], "app_id": APP_ID,
+                 "state": {"values": view_state(view, answers)}, "hash": f"{time.time():.0f}.abc",
+                 "private_metadata": view.get("private_metadata", ""), "root_view_id": None}
+    payload = {
+        "type": "view_submission", "team": TEAM, "user": _user(user), "api_app_id": APP_ID,
+        "token": "legacy", "trigger_id": _trigger_id(), "view": submitted, "response_urls": [],
+        "is_enterprise_install": False, "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_callback(event: dict) -> str:
+    return json.dumps({
+        "token": "legacy", "team_id": TEAM["id"], "api_app_id": APP_ID, "event": event,
+        "type": "event_callback", "event_id": f"Ev{next(_ids):010d}", "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM["id"], "user_id": "UTATBOT01", "is_bot": True}],
+    })
+
+
+def url_verification(challenge: str) -> str:
+    return json.dumps({"token": "legacy", "challenge": challenge, "type": "url_verification"})
+
+
+def view_state(view: dict, answers: dict[str, str | None]) -> dict:
+    """Slack's view.state.values for a modal, each element shaped by its type."""
+    values = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, answer = block["element"], answers.get(block["block_id"])
+        if element["type"] == "static_select":
+            chosen = next((o for o in element["options"] if o["value"] == answer), None)
+            state = {"type": "static_select", "selected_option": chosen}
+        else:
+            state = {"type": element["type"], "value": answer or None}
+        values[block["block_id"]] = {element["action_id"]: state}
+    return values
+
+
+def _user(user: str) -> dict:
+    return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM["id"]}
+
+
+def _trigger_id() -> str:
+    return f"{next(_ids)}.{int(time.time())}.0f1e2d3c4b5a69788796a5b4c3d2e1f0"

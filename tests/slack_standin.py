@@ -1,0 +1,190 @@
+"""A stand-in for Slack's Web API, served over real HTTP on 127.0.0.1.
+
+It answers the Web API methods the bot calls with Slack's response shapes, records every call
+(and every post to a response_url), and can answer 429 with Retry-After, 5xx, or an API error
+on demand. The tests use it in place of slack.com; so does the local shell.
+"""
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+BOT_USER = "UTATBOT01"
+TEAM = "T0COALITION"
+
+
+@dataclass
+class Call:
+    method: str                 # "chat.postMessage", or "response_url" for posts to a response_url
+    params: dict
+    token: str | None = None
+    path: str = ""
+    response: dict = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    retry_after: int | None = None
+    error: str | None = None
+
+
+class SlackStandIn:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
+        self.users: dict[str, dict] = {}
+        self._failures: dict[str, deque[Failure]] = {}
+        self._changed = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- running --------------------------------------------------------------------------------
+    def start(self) -> "SlackStandIn":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base}/respond/{key}"
+
+    # -- scripting ------------------------------------------------------------------------------
+    def fail(self, method: str, *, status: int = 200, retry_after: int | None = None,
+             error: str | None = None, times: int = 1) -> None:
+        """The next `times` calls of `method` answer with this status (or API error)."""
+        if status == 200 and error is None:
+            raise ValueError("give a status other than 200, or an error")
+        with self._changed:
+            queue = self._failures.setdefault(method, deque())
+            queue.extend(Failure(status, retry_after, error) for _ in range(times))
+
+    # -- reading --------------------------------------------------------------------------------
+    def calls_to(self, method: str, **matching) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method and _matches(c.params, matching)]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10, **matching) -> list[Call]:
+        """Block until `count` matching calls were made; fail with what was seen instead."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(found := self.calls_to(method, **matching)) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(c.method, c.params.get("channel")) for c in self.calls]
+                    raise AssertionError(f"expected {count} {method} {matching}; saw {seen}")
+                self._changed.wait(left)
+            return found
+
+    def since(self, mark: int) -> list[Call]:
+        with self._changed:
+            return self.calls[mark:]
+
+    # -- answering ------------------------------------------------------------------------------
+    def _record(self, call: Call) -> Failure | None:
+        with self._changed:
+            queue = self._failures.get(call.method)
+            failure = queue.popleft() if queue else None
+            (self.calls if failure is None or failure.status == 200 else self.refused).append(call)
+            self._changed.notify_all()
+            return failure
+
+    def answer(self, method: str, params: dict) -> dict:
+        """Slack's response shape for each method the bot uses."""
+        channel = params.get("channel") or ""
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "BTATBOT01", "team_id": TEAM,
+                    "team": "Coalition", "user": "tat", "url": "https://coalition.slack.com/"}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if channel[:1] in ("U", "W"):
+                channel = "D" + channel[1:]
+            ts = params.get("ts") or f"{1_700_000_000 + next(self._ts)}.000100"
+            key = "message_ts" if method == "chat.postEphemeral" else "ts"
+            return {"ok": True, "channel": channel, key: ts,
+                    "message": {"text": params.get("text"), "blocks": params.get("blocks", [])}}
+        if method.startswith("views."):
+            view = params.get("view") or {}
+            return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}", "state": {"values": {}}}}
+        if method == "conversations.open":
+            users = str(params.get("users", "")).split(",")
+            prefix = "D" if len(users) == 1 else "G"
+            return {"ok": True, "channel": {"id": prefix + "".join(u[-4:] for u in users)}}
+        if method == "users.info":
+            user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
+            return {"ok": True, "user": user}
+        return {"ok": True}
+
+
+def _matches(params: dict, matching: dict) -> bool:
+    return all(params.get(k) == v for k, v in matching.items())
+
+
+def _parse(body: bytes, content_type: str) -> dict:
+    if "json" in content_type:
+        return json.loads(body or b"{}")
+    params: dict = dict(parse_qsl(body.decode()))
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            try:
+                params[key] = json.loads(params[key])
+            except ValueError:
+                pass
+    return params
+
+
+def _handler_for(standin: SlackStandIn):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            params = _parse(self.rfile.read(length), self.headers.get("Content-Type", ""))
+            if self.path.startswith("/respond/"):
+                method = "response_url"
+            else:
+                method = self.path.removeprefix("/api/").split("?")[0]
+            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or params.get("token")
+            call = Call(method, params, token, self.path)
+            if method != "response_url":
+                call.response = standin.answer(method, params)
+            failure = standin._record(call)
+            if failure:
+                return self._fail(failure)
+            self._send(200, call.response or {"ok": True})
+
+        def _fail(self, failure: Failure) -> None:
+            if failure.status == 200:
+                return self._send(200, {"ok": False, "error": failure.error})
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            error = "ratelimited" if failure.status == 429 else "internal_error"
+            self._send(failure.status, {"ok": False, "error": error}, headers)
+
+        def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

@@ -1,0 +1,65 @@
+"""The HTTP endpoint as Slack and a load balancer see it: health, signatures, events."""
+import json
+import time
+
+from tests import slack_requests
+from tests.conftest import SECRET, count_rows
+
+
+def register_body(user="U0MANAGER1"):
+    return slack_requests.slash_command(user, "register", "http://127.0.0.1:9/respond")
+
+
+def test_health_check_answers_once_the_database_does(running):
+    assert running.get("/healthz").status == 200
+
+
+def test_unknown_paths_are_not_found(running):
+    assert running.get("/admin").status == 404
+
+
+def test_a_forged_signature_is_refused_and_changes_nothing(running, empty_database):
+    body = register_body()
+    headers = slack_requests.signed_headers("not-the-secret", body)
+    assert running.post(body, headers).status == 401
+    assert running.slack.calls_to("views.open") == []
+
+
+def test_a_request_older_than_five_minutes_is_refused(running):
+    body = register_body()
+    headers = slack_requests.signed_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
+    assert running.post(body, headers).status == 401
+    assert running.slack.calls_to("views.open") == []
+
+
+def test_an_unsigned_request_is_refused(running):
+    response = running.post(register_body(), {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status == 401
+    assert running.slack.calls_to("views.open") == []
+
+
+def test_a_forged_button_press_cannot_approve_anyone(running, empty_database):
+    action = {"type": "button", "action_id": "approve_registration", "value": "1:1"}
+    body = slack_requests.block_action("U0ADMIN001", action, {"ts": "1.2"}, "D1", "http://127.0.0.1:9/r")
+    assert running.post(body, slack_requests.signed_headers("wrong", body)).status == 401
+    assert [c.method for c in running.slack.calls] == ["auth.test"]
+
+
+def test_a_tampered_body_fails_the_signature(running):
+    body = register_body()
+    headers = slack_requests.signed_headers(SECRET, body)
+    assert running.post(body.replace("register", "help"), headers).status == 401
+
+
+def test_slack_url_verification_is_answered(running):
+    response = running.send(slack_requests.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"), json_body=True)
+    assert response.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body
+
+
+def test_a_signed_command_with_an_unknown_word_gets_help_privately(running):
+    response = running.command("U0MANAGER1", "frobnicate now")
+    answer = json.loads(response.body)
+    assert response.status == 200
+    assert "I don't know `frobnicate`" in answer["text"] and "/tat register" in answer["text"]
+    assert answer.get("response_type", "ephemeral") == "ephemeral"

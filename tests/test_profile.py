@@ -1,0 +1,72 @@
+"""The registration form, checked field by field: table tests, no Slack."""
+import pytest
+
+from domain.profile import Invalid, normalise_exit, normalise_interstate, normalise_phone, parse_profile
+from domain.sectors import Sector
+
+FORM = {"name": "Sam  Stone", "sector": "truck_stop", "organization": "Big Rig Plaza",
+        "phone": "402-555-0100", "email": "sam@bigrig.example", "state": "NE", "place": "Omaha",
+        "site_name": "Big Rig Plaza"}
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("402-555-0100", "(402) 555-0100"),
+    ("(402) 555 0100", "(402) 555-0100"),
+    ("+1 402.555.0100", "(402) 555-0100"),
+    ("14025550100", "(402) 555-0100"),
+    ("402-555-0100 x12", "(402) 555-0100 x12"),
+    ("402 555 0100 ext. 7", "(402) 555-0100 x7"),
+])
+def test_phone_numbers_are_stored_in_one_form(typed, stored):
+    assert normalise_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["555-0100", "402-555-01000", "call me", "102-555-0100", "402-555-0100 ask for Bob", ""])
+def test_phone_numbers_that_cannot_be_dialled_are_refused(typed):
+    with pytest.raises(ValueError):
+        normalise_phone(typed)
+
+
+@pytest.mark.parametrize("typed, stored", [("80", "I-80"), ("i80", "I-80"), ("I-35e", "I-35E"), ("Interstate 29", "I-29")])
+def test_interstates(typed, stored):
+    assert normalise_interstate(typed) == stored
+
+
+@pytest.mark.parametrize("typed, stored", [("440", "440"), ("Exit 440a", "440A"), ("#12", "12")])
+def test_exits(typed, stored):
+    assert normalise_exit(typed) == stored
+
+
+def test_a_complete_truck_stop_form_gives_its_county():
+    profile = parse_profile(FORM)
+    assert (profile.name, profile.sector, profile.county_fips, profile.jurisdiction) == (
+        "Sam Stone", Sector.TRUCK_STOP, "31055", ())
+
+
+def test_law_enforcement_may_cover_the_whole_state():
+    profile = parse_profile({**FORM, "sector": "law_enforcement", "place": "Statewide", "site_name": ""})
+    assert profile.statewide and profile.jurisdiction == () and profile.site_name is None
+
+
+@pytest.mark.parametrize("change, field, says", [
+    ({"name": ""}, "name", "fill this in"),
+    ({"sector": "pirate"}, "sector", "listed sectors"),
+    ({"email": "sam@"}, "email", "name@agency.gov"),
+    ({"state": "Atlantis"}, "state", "US state"),
+    ({"place": "Nebraska"}, "place", "name your county"),
+    ({"place": "Gotham"}, "place", "No county in Nebraska"),
+    ({"site_name": ""}, "site_name", "name of your truck stop"),
+    ({"exit": "the big one"}, "exit", "440A"),
+    ({"name": "x" * 121}, "name", "under 120"),
+])
+def test_each_problem_is_named_on_its_field(change, field, says):
+    with pytest.raises(Invalid) as raised:
+        parse_profile({**FORM, **change})
+    assert list(raised.value.errors) == [field]
+    assert says in raised.value.errors[field]
+
+
+def test_several_problems_are_named_together():
+    with pytest.raises(Invalid) as raised:
+        parse_profile({"sector": "truck_stop"})
+    assert {"name", "organization", "phone", "email", "state", "place", "site_name"} == set(raised.value.errors)
