@@ -10,7 +10,7 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -103,7 +103,7 @@ def _stop(signum, frame):
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    load_dotenv()
+    load_dotenv(find_dotenv(usecwd=True))
     verb = argv[0] if argv else "serve"
     try:
         settings = load_settings(os.environ)

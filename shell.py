@@ -73,7 +73,12 @@ class Shell:
                 break
             if line in ("quit", "exit"):
                 break
-            self.handle(line)
+            try:
+                self.handle(line)
+            except KeyboardInterrupt:
+                self.say("\n(cancelled)")
+            except EOFError:
+                break
         self.slack.stop()
 
     def handle(self, line: str) -> None:
@@ -102,6 +107,9 @@ class Shell:
         if not number.strip().isdigit() or not 0 < int(number) <= len(mine):
             return self.say(f"Say press and a button's number, from 1 to {len(mine)}." if mine else "No buttons to press.")
         chosen = mine[int(number) - 1]
+        confirm = chosen.element.get("confirm")
+        if confirm and not self.ask(f"{as_text(confirm['text']['text'])} {confirm['confirm']['text']}? [y/N] ").lower().startswith("y"):
+            return self.say("(not pressed)")
         self.buttons = [b for b in self.buttons if b.message is not chosen.message]
         body = slack_requests.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
                                            self.slack.response_url(self.me.user))
@@ -138,8 +146,12 @@ class Shell:
         return typed or initial
 
     def _choose(self, label: str, options: list[dict], initial: str | None) -> str | None:
-        self.say(f"  {label}: " + "; ".join(f"{i}. {o['text']['text']}" for i, o in enumerate(options, 1)))
-        typed = self.ask(f"  number or name{f' [{initial}]' if initial else ''}: ").strip()
+        if len(options) <= 12:
+            self.say(f"  {label}: " + "; ".join(f"{i}. {o['text']['text']}" for i, o in enumerate(options, 1)))
+            question = "number or name"
+        else:
+            question = f"{label} (name or abbreviation)"
+        typed = self.ask(f"  {question}{f' [{initial}]' if initial else ''}: ").strip()
         if typed.isdigit() and 0 < int(typed) <= len(options):
             return options[int(typed) - 1]["value"]
         wanted = typed.lower()
@@ -163,16 +175,15 @@ class Shell:
             self.say(render(answer, "only visible to you"))
 
     def _show_new_calls(self) -> None:
-        calls = self.slack.since(self.seen)
-        self.seen += len(calls)
-        for call in calls:
-            channel = str(call.params.get("channel", ""))
-            if call.method == "views.open":
-                self._fill_modal(call.params["view"])
-            elif call.method == "response_url":
-                self.say(render(call.params, "only visible to you"))
-            elif call.method in ("chat.postMessage", "chat.update"):
-                self._deliver(call, channel)
+        while calls := self.slack.since(self.seen):
+            self.seen += len(calls)
+            for call in calls:
+                if call.method == "views.open":
+                    self._fill_modal(call.params["view"])
+                elif call.method == "response_url":
+                    self.say(render(call.params, "only visible to you"))
+                elif call.method in ("chat.postMessage", "chat.update"):
+                    self._deliver(call, str(call.params.get("channel", "")))
 
     def _deliver(self, call, channel: str) -> None:
         owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)
@@ -188,7 +199,6 @@ class Shell:
         else:
             self.unread.setdefault(owner.user, []).append(text)
             self.say(f"(a message arrived for {owner.name}: type `as {owner.name.split()[0]}` to read it)")
-        self.seen = len(self.slack.calls)
 
     def _button_list(self) -> str:
         mine = [b for b in self.buttons if b.owner == self.me.user]
@@ -213,7 +223,7 @@ class Shell:
         waiting = self.unread.pop(self.me.user, [])
         for text in waiting:
             self.say(text)
-        if waiting:
+        if waiting and self._button_list():
             self.say(self._button_list().strip())
 
 

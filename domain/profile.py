@@ -156,8 +156,9 @@ def _place(sector, state, text, errors) -> dict:
 
 def _place_problem(found: places.Place, text: str, state: places.State) -> str:
     if found.is_ambiguous:
-        names = ", ".join(c.name for c in found.candidates if isinstance(c, places.County))
-        return f'"{text}" could be {names}. Please write the county as it appears here.'
+        names = [c.name for c in found.candidates if isinstance(c, places.County)]
+        either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        return f'"{text}" could be in {either}. Please write the county\'s name, like {names[0]}.'
     if found.is_state:
         return f"Please name your county in {state.name}, like Douglas County (a city or ZIP works too)."
     return (

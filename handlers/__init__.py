@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import registration
+from handlers import home, registration
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
@@ -30,13 +30,16 @@ COMMANDS = [
 ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
+    "open_registration": home.open_registration,
 }
 
 VIEWS = {
     "register": registration.submit,
 }
 
-EVENTS: dict = {}
+EVENTS = {
+    "app_home_opened": home.publish_home,
+}
 
 
 def register(app: App, services: Services) -> None:

@@ -16,8 +16,13 @@ log = logging.getLogger(__name__)
 
 def open_form(call: Call, session: Session) -> OpenModal:
     """`/tat register`: the form, filled in with the caller's profile if they have one."""
-    who = stakeholders.by_slack_user(session, call.user)
-    return OpenModal(render.registration_form(profile_of(who) if who else None))
+    return OpenModal(render.registration_form(current_profile(session, call.user)))
+
+
+def current_profile(session: Session, user: str):
+    """The caller's stored profile, or None before they register."""
+    who = stakeholders.by_slack_user(session, user)
+    return profile_of(who) if who else None
 
 
 def submit(ack, body, view, client, context):

@@ -201,3 +201,23 @@ def test_slack_rate_limits_and_outages_delay_but_do_not_lose_the_admins_request(
     assert running.slack.wait_for("chat.postMessage", channel=SECOND_ADMIN)
     assert running.slack.wait_for("chat.postMessage", channel=MANAGER)
     assert [c.method for c in running.slack.refused] == ["chat.postMessage", "chat.postMessage"]
+
+
+def app_home_opened(user: str) -> dict:
+    return {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home",
+            "event_ts": f"{time.time():.6f}", "view": None}
+
+
+def test_the_home_tab_invites_a_newcomer_to_register(running):
+    response = running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    assert response.status == 200
+    (published,) = running.slack.wait_for("views.publish", user_id=MANAGER)
+    assert "not registered yet" in json.dumps(published.params["view"])
+
+
+def test_the_home_tab_shows_the_registration_and_its_status(running):
+    submit(running, MANAGER, TRUCK_STOP)
+    running.slack.wait_for("chat.postMessage", channel=MANAGER)
+    running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    view = json.dumps(running.slack.wait_for("views.publish", user_id=MANAGER)[0].params["view"])
+    assert "Big Rig Plaza LLC" in view and "waiting for a coalition admin" in view

@@ -1,0 +1,49 @@
+"""The App Home tab: who you are to the coalition, and a button to register or edit."""
+from handlers import registration_blocks
+from handlers.blocks import actions, button, context, safety_footer, section
+from handlers.registration import current_profile
+from storage import stakeholders
+
+STATUS = {
+    "approved": "approved ✅",
+    "pending": "waiting for a coalition admin's approval",
+    "declined": "not approved: please contact your coalition lead, or correct your details",
+}
+
+
+def publish_home(event, client, context):
+    """`app_home_opened`: show the person their registration."""
+    if event.get("tab") != "home":
+        return
+    user = event["user"]
+    with context["services"].sessions.begin() as session:
+        who = stakeholders.by_slack_user(session, user)
+        view = home_view(current_profile(session, user), who.status if who else None)
+    client.views_publish(user_id=user, view=view)
+
+
+def open_registration(ack, body, client, context):
+    """The Home tab's Register / Edit button opens the same form as `/tat register`."""
+    ack()
+    with context["services"].sessions.begin() as session:
+        form = registration_blocks.registration_form(current_profile(session, body["user"]["id"]))
+    client.views_open(trigger_id=body["trigger_id"], view=form)
+
+
+def home_view(profile, status: str | None) -> dict:
+    """The Home tab's blocks for a registered person, or for someone yet to register."""
+    if profile is None:
+        blocks = [
+            section("*Welcome to your state's TAT coalition.*\nYou are not registered yet. Register so "
+                    "that a coalition admin can approve you and connect you with your local contacts."),
+            actions(button("Register", "open_registration", "register", style="primary")),
+        ]
+    else:
+        blocks = [
+            section(f"*{profile.name}*, {profile.sector.label}, {profile.organization}\n"
+                    f"Registration: {STATUS.get(status, status)}"),
+            registration_blocks.profile_fields(profile),
+            actions(button("Edit registration", "open_registration", "edit")),
+        ]
+    blocks += [context("Type `/tat help` in any channel for every command."), safety_footer()]
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,76 @@
+"""`python bot.py` as an operator runs it: settings checked up front, HTTP served, SIGTERM honoured."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import SECRET
+
+
+def bot_process(project_root, cwd, env: dict, *args) -> subprocess.Popen:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TAT_", "DATABASE_URL", "PORT"))}
+    return subprocess.Popen([sys.executable, str(project_root / "bot.py"), *args], cwd=cwd,
+                            env={**clean, **env}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_without_credentials_or_a_terminal_it_names_what_is_missing(project_root, tmp_path):
+    process = bot_process(project_root, tmp_path, {})
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "SLACK_BOT_TOKEN" in output and "SLACK_SIGNING_SECRET" in output and "Traceback" not in output
+
+
+def test_every_malformed_setting_stops_start_up_in_one_message(project_root, tmp_path):
+    process = bot_process(project_root, tmp_path, {"SLACK_BOT_TOKEN": "xoxp-wrong", "PORT": "http",
+                                                   "TAT_ADMINS": "alex"})
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert all(name in output for name in ("SLACK_BOT_TOKEN", "PORT", "TAT_ADMINS"))
+    assert "Traceback" not in output
+
+
+def test_settings_come_from_a_dot_env_file_too(project_root, tmp_path):
+    (tmp_path / ".env").write_text("PORT=99999\n")
+    process = bot_process(project_root, tmp_path, {})
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2 and "PORT must be a port number" in output
+
+
+def test_http_mode_serves_health_and_stops_cleanly_on_sigterm(project_root, tmp_path, slack, empty_database):
+    port = free_port()
+    process = bot_process(project_root, tmp_path, {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": empty_database, "PORT": str(port), "TAT_ADMINS": "U0ADMIN001"})
+    try:
+        assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+
+
+def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the bot exited early: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                return reply.status
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("the bot did not answer /healthz in time")
