@@ -56,8 +56,11 @@ def option(label: str, value: str) -> dict:
 
 
 def text_input(field: str, label: str, *, initial: str | None = None, optional: bool = False,
-               placeholder: str | None = None, hint: str | None = None, email: bool = False) -> dict:
+               placeholder: str | None = None, hint: str | None = None, email: bool = False,
+               max_length: int | None = None) -> dict:
     element: dict = {"type": "email_text_input" if email else "plain_text_input", "action_id": "value"}
+    if max_length:
+        element["max_length"] = max_length
     if initial:
         element["initial_value"] = initial
     if placeholder:

@@ -1,4 +1,5 @@
 """The one place an unexpected error is logged, with its traceback, and the person told."""
+import json
 import logging
 
 log = logging.getLogger("tat")
@@ -6,14 +7,27 @@ log = logging.getLogger("tat")
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
 
-def on_error(error, body, respond, logger):
-    """Log the failure; tell the person privately if Slack gave us a way to answer."""
+def on_error(error, body, response, respond):
+    """Log the failure, then tell the person privately instead of letting Slack show an HTTP error."""
     log.error("unhandled error for %s", _describe(body), exc_info=error)
+    if response is not None and body.get("command"):
+        return _answer(response, {"response_type": "ephemeral", "text": SORRY})
+    first_input = _first_input(body.get("view")) if body.get("type") == "view_submission" else None
+    if response is not None and first_input:
+        return _answer(response, {"response_action": "errors", "errors": {first_input: SORRY}})
     if body.get("response_url"):
-        try:
-            respond(text=SORRY, response_type="ephemeral", replace_original=False)
-        except Exception:
-            log.exception("could not tell the person about the error")
+        respond(text=SORRY, response_type="ephemeral", replace_original=False)
+
+
+def _answer(response, payload: dict) -> None:
+    response.status = 200
+    response.body = json.dumps(payload)
+    response.headers["content-type"] = ["application/json;charset=utf-8"]
+
+
+def _first_input(view: dict | None) -> str | None:
+    blocks = (view or {}).get("blocks", [])
+    return next((b["block_id"] for b in blocks if b.get("type") == "input"), None)
 
 
 def _describe(body: dict) -> str:

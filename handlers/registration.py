@@ -84,8 +84,9 @@ def _decide(body, action, client, respond, services, approve: bool) -> None:
         return respond(text=text, response_type="ephemeral", replace_original=False)
     client.chat_postMessage(channel=who.slack_user_id, **render.decided(profile, approve).as_kwargs())
     settled = render.approval_settled(who.slack_user_id, profile, approve, admin)
-    pressed = (body["container"]["channel_id"], body["container"]["message_ts"])
-    for channel, ts in dict.fromkeys([pressed, *requests]):
+    container = body.get("container", {})
+    pressed = [(container["channel_id"], container["message_ts"])] if "message_ts" in container else []
+    for channel, ts in dict.fromkeys([*pressed, *requests]):
         try:
             client.chat_update(channel=channel, ts=ts, **settled.as_kwargs())
         except SlackApiError:

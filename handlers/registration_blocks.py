@@ -1,6 +1,6 @@
 """What registration looks like in Slack: the form, the admins' request, and the outcomes."""
 from domain import places
-from domain.profile import Profile
+from domain.profile import MAX_LENGTH, Profile
 from domain.sectors import Sector
 from handlers.blocks import (
     Message, actions, button, context, fields_section, modal, option, section, select_input,
@@ -19,11 +19,11 @@ def registration_form(profile: Profile | None) -> dict:
     sectors = [option(s.label, s.value) for s in Sector]
     states = [option(s.name, s.abbr) for s in places.all_states()]
     blocks = [
-        text_input("name", "Your name", initial=p and p.name),
+        text_input("name", "Your name", initial=p and p.name, max_length=MAX_LENGTH["name"]),
         select_input("sector", "Sector", sectors, initial=p and p.sector),
-        text_input("organization", "Organization", initial=p and p.organization,
+        text_input("organization", "Organization", initial=p and p.organization, max_length=MAX_LENGTH["organization"],
                    placeholder="Agency, company, truck stop chain or association"),
-        text_input("title", "Title", initial=p and p.title, optional=True,
+        text_input("title", "Title", initial=p and p.title, optional=True, max_length=MAX_LENGTH["title"],
                    placeholder="Sheriff, Sergeant, General Manager…"),
         text_input("phone", "Direct phone", initial=p and p.phone, placeholder="402-555-0100"),
         text_input("email", "Email", initial=p and p.email, email=True),
@@ -31,7 +31,7 @@ def registration_form(profile: Profile | None) -> dict:
         text_input("place", "County, or counties you cover", initial=p and place_text(p),
                    hint=PLACE_HINT),
         section("*Truck stops and bus terminals*"),
-        text_input("site_name", "Site name", initial=p and p.site_name, optional=True,
+        text_input("site_name", "Site name", initial=p and p.site_name, optional=True, max_length=MAX_LENGTH["site_name"],
                    placeholder="e.g. Big Rig Plaza"),
         text_input("interstate", "Interstate", initial=p and p.interstate, optional=True,
                    placeholder="I-80"),

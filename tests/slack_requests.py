@@ -46,6 +46,18 @@ def block_action(user: str, action: dict, message: dict, channel: str, response_
     return urlencode({"payload": json.dumps(payload)})
 
 
+def home_button(user: str, action: dict, view: dict) -> str:
+    """A button press in the App Home tab: the container is the view, and there is no response_url."""
+    payload = {
+        "type": "block_actions", "user": _user(user), "api_app_id": APP_ID, "token": "legacy",
+        "container": {"type": "view", "view_id": view.get("id", "VHOME0001")},
+        "trigger_id": _trigger_id(), "team": TEAM, "enterprise": None, "is_enterprise_install": False,
+        "view": {**view, "id": view.get("id", "VHOME0001"), "state": {"values": {}}},
+        "actions": [{**action, "block_id": action.get("block_id", "actions"), "action_ts": f"{time.time():.6f}"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def view_submission(user: str, view: dict, answers: dict[str, str | None]) -> str:
     """Submitting a modal: `answers` maps each input block_id to what the person typed or chose."""
     submitted = {**view, "id": f"V{next(_ids):08d}", "team_id": TEAM["id"], "app_id": APP_ID,

@@ -63,3 +63,42 @@ def test_a_signed_command_with_an_unknown_word_gets_help_privately(running):
     assert response.status == 200
     assert "I don't know `frobnicate`" in answer["text"] and "/tat register" in answer["text"]
     assert answer.get("response_type", "ephemeral") == "ephemeral"
+
+
+def break_the_database(running):
+    """Make every query fail, as a database outage would; `mend` puts it back."""
+    from sqlalchemy import text
+
+    with running.bot.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE stakeholders RENAME TO stakeholders_away"))
+
+    def mend():
+        with running.bot.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE stakeholders_away RENAME TO stakeholders"))
+    return mend
+
+
+def test_when_the_database_fails_a_command_gets_a_private_apology_not_an_error(running, caplog):
+    mend = break_the_database(running)
+    try:
+        response = running.command("U0MANAGER1", "register")
+    finally:
+        mend()
+    answer = json.loads(response.body)
+    assert response.status == 200 and answer["response_type"] == "ephemeral"
+    assert "something went wrong on our side" in answer["text"]
+    assert any(r.exc_info for r in caplog.records if r.name == "tat")
+
+
+def test_when_the_database_fails_a_submitted_form_keeps_its_answers(running):
+    from tests.test_registration import TRUCK_STOP, open_form
+
+    view = open_form(running, "U0MANAGER1")
+    mend = break_the_database(running)
+    try:
+        response = running.send(slack_requests.view_submission("U0MANAGER1", view, TRUCK_STOP))
+    finally:
+        mend()
+    answer = json.loads(response.body)
+    assert response.status == 200 and answer["response_action"] == "errors"
+    assert "something went wrong on our side" in answer["errors"]["name"]

@@ -221,3 +221,12 @@ def test_the_home_tab_shows_the_registration_and_its_status(running):
     running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
     view = json.dumps(running.slack.wait_for("views.publish", user_id=MANAGER)[0].params["view"])
     assert "Big Rig Plaza LLC" in view and "waiting for a coalition admin" in view
+
+
+def test_the_home_tab_button_opens_the_registration_form(running):
+    running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    home = running.slack.wait_for("views.publish", user_id=MANAGER)[0].params["view"]
+    button = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert running.send(slack_requests.home_button(MANAGER, button, home)).status == 200
+    (opened,) = running.slack.wait_for("views.open")
+    assert opened.params["view"]["callback_id"] == "register"

@@ -1,0 +1,321 @@
+"""US states and counties, and the places that a piece of typed text names.
+
+Data ships with the dependencies: `us` gives the 50 states, DC and their 3,143 counties and
+county equivalents (Connecticut keeps its 8 old counties, as every package has it); `zipcodes`
+gives ZIP codes and postal city names, joined to `us` counties by normalised county name, with
+`place_overrides` for the few that do not join. `place_index` builds the lookup tables from them,
+once; this module reads typed text and matches it against them.
+
+Rules, so that a place is never a silent guess:
+- A county's full name resolves exactly: "Richmond city, VA", "Richmond County, VA".
+- A bare name shared by a county and an independent city ("Richmond, VA", "Fairfax, VA",
+  "Baltimore, MD", "Saint Louis, MO") gives both as candidates.
+- A bare county name names the county even if a smaller postal city elsewhere in the state has
+  that name ("Douglas, NE"); if the city has more ZIP codes ("Lincoln, NE", "Houston, TX"),
+  both counties are candidates.
+- A postal city names the county that holds most of its ZIP codes; with no majority, each
+  county is a candidate. Without a state, a name found in several states gives candidates.
+- A typo resolves when one match leads the rest clearly; otherwise the close ones are
+  candidates. Typos of city names are only matched within a given state.
+- Candidates come best first: closest match, then most ZIP codes (a stand-in for population).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from domain.place_index import (COUNTY_WORDS, SUFFIXES, TOWN_SUFFIXES, County, Place, Ranked, State,
+                                _by_county_name, _by_full_name, _by_town, _by_town_called_city,
+                                _index, _key, _name, _Name, _words)
+
+__all__ = ["State", "County", "Place", "all_states", "find_state", "counties_of", "county_by_fips",
+           "resolve", "resolve_jurisdiction"]
+
+MAX_CANDIDATES = 8
+FUZZY_CUTOFF = 80  # fuzz.ratio out of 100; "dougals" against "douglas" scores 86
+CLEAR_LEAD = 8  # a fuzzy match wins outright when it beats the next one by this much
+SUGGESTION_CUTOFF = 60
+TYPE_WORDS = {"", *("".join(suffix) for suffix in SUFFIXES)}  # "county" alone names nothing
+COUNTRY = {"us", "usa", "unitedstates", "unitedstatesofamerica"}
+STATEWIDE = {"statewide", "all", "entirestate", "wholestate", "allcounties", "theentirestate",
+             "thewholestate", "allofthestate"}
+ZIP_CODE = re.compile(r"\s*(\d{5})(?:[-\s]?\d{4})?\s*")
+ADDRESS_ENDING_IN_ZIP = re.compile(r"(.*[a-zA-Z].*?)[\s,]+(\d{5})(?:-\d{4})?\s*")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One way to read the text: a name, and the state it is in (None: anywhere)."""
+
+    words: tuple[str, ...]
+    state: str | None
+    exact_only: bool = False  # a fall-back reading, too loose to match typos against
+
+
+def all_states() -> list[State]:
+    """The 50 states and DC, sorted by name."""
+    return sorted(_index().states.values(), key=lambda state: state.name)
+
+
+def find_state(text: str) -> State | None:
+    """The state named by an abbreviation, a name or a close typo of a name; None if none is close."""
+    words = _words(text)
+    return _index().state_by_key.get(_key(words)) or _state_typo(words)
+
+
+def counties_of(state_abbr: str) -> list[County]:
+    """The counties and county equivalents of a state, sorted by name."""
+    return list(_index().counties.get(state_abbr.strip().upper(), []))
+
+
+def county_by_fips(fips: str) -> County | None:
+    """The county with this 5-digit FIPS code."""
+    return _index().county_by_fips.get(fips.strip())
+
+
+def resolve(text: str, state: str | None = None) -> Place:
+    """The place that text names; `state` (an abbreviation) restricts the search to that state."""
+    scope = state.strip().upper() if state else None
+    if scope and scope not in _index().states:
+        return Place()
+    if zip_code := ZIP_CODE.fullmatch(text):
+        return _within(_zip_place(zip_code[1]), scope)
+    if address := ADDRESS_ENDING_IN_ZIP.fullmatch(text):  # "Omaha, NE 68102": the ZIP, else the rest
+        if (place := _within(_zip_place(address[2]), scope)).found:
+            return place
+        text = address[1]
+    return _within(_name_place(text, scope), scope)
+
+
+def resolve_jurisdiction(text: str, state: str) -> tuple[list[County], bool, list[str]]:
+    """Counties a jurisdiction field names ("Douglas, Sarpy"), whether it is statewide, and problems."""
+    home = _index().states.get(state.strip().upper())
+    if home is None:
+        return [], False, [f'There is no state "{state}".']
+    parts = [part.strip() for part in re.split(r"[,;\n/&+|]", text) if part.strip()]
+    if _exact_state(_words(text)) == home or any(_key(_words(part)) in STATEWIDE for part in parts):
+        return [], True, []
+    counties, problems = _joined(_jurisdiction_part(part, home) for part in parts)
+    return list(dict.fromkeys(counties)), False, problems
+
+
+def _name_place(text: str, scope: str | None) -> Place:
+    """The place a name names: a whole state, a county, a postal city's county, or a typo of one."""
+    whole = _exact_state(_words(text))
+    if whole and scope in (None, whole.abbr):
+        return _state_place(whole)
+    readings = _scoped(_readings(text), scope)
+    if whole:  # another state's name: only a county of that name in this state will do
+        return _place(_match(readings, _county_named))
+    if ranked := _match(readings, _exact):
+        return _place(ranked)
+    if (typo := _state_typo(_words(text))) and scope in (None, typo.abbr):
+        return _state_place(typo)
+    return _place(_match(readings, _typo))
+
+
+# Reading text
+
+
+def _readings(text: str) -> list[_Reading]:
+    """The ways to read text as a name and a state, most likely first."""
+    segments = [words for words in map(_words, text.split(",")) if words]
+    if segments and _key(segments[-1]) in COUNTRY:  # "Douglas County, NE, USA"
+        segments.pop()
+    if len(segments) > 1 and (state := find_state(" ".join(segments[-1]))):
+        return [_Reading(tuple(sum(segments[:-1], [])), state.abbr)]
+    words = sum(segments, [])
+    whole = _Reading(tuple(words), None)
+    if tail := _trailing_state(words, _exact_state):
+        name = _Reading(tuple(words[:-tail[1]]), tail[0].abbr)
+        if words[-1] in COUNTY_WORDS:  # "Douglas Co": a county first, Colorado second
+            return [whole, name]
+        return [name, _Reading(whole.words, None, exact_only=True)]
+    if tail := _trailing_state(words, _state_typo):
+        return [whole, _Reading(tuple(words[:-tail[1]]), tail[0].abbr)]
+    return [whole] if words else []
+
+
+def _trailing_state(words: list[str],
+                    find: Callable[[list[str]], State | None]) -> tuple[State, int] | None:
+    """A state named by the last one to three words, with how many words name it."""
+    for count in (3, 2, 1):
+        tail = words[-count:]
+        if len(words) > count and len(_key(tail)) > 1 and (state := find(tail)):
+            return state, count
+    return None
+
+
+def _exact_state(words: list[str]) -> State | None:
+    """The state these words name exactly."""
+    return _index().state_by_key.get(_key(words))
+
+
+def _state_typo(words: list[str]) -> State | None:
+    """The state whose name these words misspell, if one stands out (never a longer text)."""
+    index = _index()
+    if len(_key(words)) < 4:
+        return None
+    matches = process.extract(_key(words), index.state_name_keys, scorer=fuzz.ratio,
+                              score_cutoff=FUZZY_CUTOFF, limit=2)
+    fitting = [(key, score) for key, score, _ in matches
+               if len(words) <= len(index.state_by_key[key].name.split())]
+    if not fitting or (len(fitting) > 1 and fitting[0][1] - fitting[1][1] < CLEAR_LEAD):
+        return None
+    return index.state_by_key[fitting[0][0]]
+
+
+def _scoped(readings: list[_Reading], scope: str | None) -> list[_Reading]:
+    """The readings that fit the state the search is restricted to, placed in it."""
+    if scope is None:
+        return readings
+    return [_Reading(r.words, scope, r.exact_only) for r in readings if r.state in (None, scope)]
+
+
+# Matching names
+
+
+def _match(readings: list[_Reading], matcher: Callable[[_Name, list[str] | None], Ranked]) -> Ranked:
+    """What the first reading that matches anything matches."""
+    for reading in readings:
+        name = _name(list(reading.words))
+        if name.base not in TYPE_WORDS and not (reading.exact_only and matcher is _typo):
+            if found := matcher(name, [reading.state] if reading.state else None):
+                return found
+    return []
+
+
+def _exact(name: _Name, states: list[str] | None) -> Ranked:
+    """Counties the name matches exactly: full county name, then bare county name, then postal city."""
+    if states is None:
+        naming = _index().states_naming
+        keys = (name.full, name.base, name.typed)
+        states = sorted(set().union(*(naming.get(key, ()) for key in keys)))
+    for stage in (_by_full_name, _by_county_name, _by_town, _by_town_called_city):
+        if found := [pair for state in states for pair in stage(name, state)]:
+            return _ranked(found)
+    return []
+
+
+def _county_named(name: _Name, states: list[str] | None) -> Ranked:
+    """Counties with exactly this name ("Washington" in Oregon), never a postal city."""
+    return _ranked([pair for state in states or [] for pair in
+                    _by_full_name(name, state) or _by_county_name(name, state, rival_towns=False)])
+
+
+def _typo(name: _Name, states: list[str] | None) -> Ranked:
+    """Counties whose names are close to a misspelt one: one if it leads clearly, else the close ones."""
+    index = _index()
+    choices = index.state_choices[states[0]] if states else index.national_choices
+    query = name.full if name.suffix in TOWN_SUFFIXES else name.base
+    best: dict[County, float] = {}
+    for key, score, _ in process.extract(query, choices, scorer=fuzz.ratio,
+                                         score_cutoff=FUZZY_CUTOFF, limit=MAX_CANDIDATES):
+        for county, _weight in _exact(_Name(key, key, (), key), states):
+            best[county] = max(score, best.get(county, 0))
+    ranked = _ranked(list(best.items()))
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= CLEAR_LEAD:
+        return ranked[:1]
+    return ranked
+
+
+def _ranked(pairs: Ranked) -> Ranked:
+    """Counties once each, heaviest first, then by ZIP codes and label."""
+    best: dict[County, float] = {}
+    for county, weight in pairs:
+        best[county] = max(weight, best.get(county, weight))
+    zips = _index().zip_count
+    return sorted(best.items(), key=lambda pair: (-pair[1], -zips[pair[0].fips], pair[0].label))
+
+
+# Making places
+
+
+def _place(ranked: Ranked) -> Place:
+    """One county, candidates, or nothing."""
+    if len(ranked) == 1:
+        county = ranked[0][0]
+        return Place(county=county, state=_index().states[county.state])
+    return Place(candidates=tuple(county for county, _ in ranked[:MAX_CANDIDATES]))
+
+
+def _state_place(state: State) -> Place:
+    """A whole state; DC is also its own county equivalent."""
+    if state.abbr == "DC":
+        return _place([(counties_of("DC")[0], 0)])
+    return Place(state=state)
+
+
+def _zip_place(zip_code: str) -> Place:
+    """The county of a ZIP code; nothing for an unknown one."""
+    fips = _index().zip_fips.get(zip_code)
+    return _place([(_index().county_by_fips[fips], 0)]) if fips else Place()
+
+
+def _within(place: Place, scope: str | None) -> Place:
+    """The place unless it is a county outside the state the search is restricted to."""
+    outside = scope and place.county and place.county.state != scope  # ZIPs across a state line
+    return Place() if outside else place
+
+
+# Jurisdictions
+
+
+def _jurisdiction_part(part: str, home: State) -> tuple[list[County], list[str]]:
+    """The one county a part of a jurisdiction names, or the problem with it."""
+    words = _words(part)
+    if (tail := _trailing_state(words, _exact_state)) and tail[0] == home:
+        words = words[:-tail[1]]
+    if not words or _exact_state(words) == home:
+        return [], []
+    name = _name(words)
+    counties = [county for county, _ in _county_named(name, [home.abbr])]
+    if len(counties) == 1:
+        return counties, []
+    if counties:
+        return [], [f'"{part}" could be more than one county in {home.name} — '
+                    f"did you mean {_either([county.name for county in counties])}?"]
+    if _exact_state(words):
+        return [], [f'"{part}" is another state: name counties of {home.name} only.']
+    pieces = [piece.strip() for piece in re.split(r"\band\b", part, flags=re.I) if piece.strip()]
+    if len(pieces) > 1:  # "Douglas and Sarpy", once "Lewis and Clark" has had its chance
+        return _joined(_jurisdiction_part(piece, home) for piece in pieces)
+    return [], [_unknown_county(part, name, home)]
+
+
+def _joined(results: Iterable[tuple[list[County], list[str]]]) -> tuple[list[County], list[str]]:
+    """Counties and problems of several parts, together."""
+    counties: list[County] = []
+    problems: list[str] = []
+    for found, trouble in results:
+        counties += found
+        problems += trouble
+    return counties, problems
+
+
+def _unknown_county(part: str, name: _Name, home: State) -> str:
+    """A sentence saying no county has this name, with the nearest ones."""
+    index = _index()
+    near = [county for county, _ in _by_town(name, home.abbr)]
+    for key, _, _ in process.extract(name.base, index.county_choices[home.abbr], scorer=fuzz.ratio,
+                                     score_cutoff=SUGGESTION_CUTOFF, limit=3):
+        near += index.by_base[(home.abbr, key)]
+    names = [_short_name(county) for county in dict.fromkeys(near)][:3]
+    hint = f" — did you mean {_either(names)}?" if names else "."
+    return f'No county "{part}" in {home.name}{hint}'
+
+
+def _short_name(county: County) -> str:
+    """"Douglas" for Douglas County, unless another county of the state shares that name."""
+    base = _name(_words(county.name)).base
+    if county.name.endswith(" County") and len(_index().by_base[(county.state, base)]) == 1:
+        return county.name.removesuffix(" County")
+    return county.name
+
+
+def _either(names: list[str]) -> str:
+    """"A", "A or B", "A, B or C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
