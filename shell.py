@@ -6,6 +6,7 @@ Slack request into the same Bolt app the server runs; the bot's Web API calls go
 stand-in for Slack that the tests use, and the shell prints what arrives there.
 """
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -254,4 +255,5 @@ def as_text(mrkdwn: str) -> str:
 
 
 def run(settings: Settings, ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> None:
+    logging.getLogger().setLevel(logging.WARNING)  # the shell's screen is the conversation
     Shell(settings, ask, say).run()
