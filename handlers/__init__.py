@@ -18,12 +18,12 @@ class Services:
     admins: frozenset[str]
 
 
-def _help(call: Call, session: Session):
+def _help(call: Call, session: None):
     return help_message(COMMANDS, call.is_admin)
 
 
 COMMANDS = [
-    Command("help", "help", "what I can do (this list)", _help),
+    Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
 ]
 

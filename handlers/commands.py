@@ -31,8 +31,9 @@ class Command:
     word: str
     usage: str
     summary: str
-    run: Callable[[Call, Session], Reply]
+    run: Callable[[Call, Session | None], Reply]
     admins_only: bool = False
+    uses_database: bool = True   # help does not, so it answers even when the database is down
 
 
 def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:

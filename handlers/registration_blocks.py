@@ -110,8 +110,8 @@ def submitted(profile: Profile, status: str, asked_admins: bool, is_new: bool) -
     elif status == "approved":
         text = f"Thanks, {first}: your profile is updated."
     elif asked_admins and not is_new:
-        text = (f"Thanks, {first}: your changes are saved. Because they change who you are or the area "
-                "you cover, a coalition admin will approve them again; I'll message you here when they do.")
+        text = (f"Thanks, {first}: your changes are saved. A coalition admin will review your registration "
+                "again, and I'll message you here when they have.")
     else:
         text = (f"Thanks, {first}: your registration is in. A coalition admin will review it and I'll "
                 "message you here when it is approved.")

@@ -14,8 +14,11 @@ def tat_listener(commands: list[Command]):
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
-        with services.sessions.begin() as session:
-            reply = chosen.run(call, session)
+        if chosen.uses_database:
+            with services.sessions.begin() as session:
+                reply = chosen.run(call, session)
+        else:
+            reply = chosen.run(call, None)
         if isinstance(reply, OpenModal):
             ack()
             client.views_open(trigger_id=command["trigger_id"], view=reply.view)

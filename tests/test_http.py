@@ -102,3 +102,12 @@ def test_when_the_database_fails_a_submitted_form_keeps_its_answers(running):
     answer = json.loads(response.body)
     assert response.status == 200 and answer["response_action"] == "errors"
     assert "something went wrong on our side" in answer["errors"]["name"]
+
+
+def test_help_answers_even_while_the_database_is_down(running):
+    mend = break_the_database(running)
+    try:
+        answer = json.loads(running.command("U0MANAGER1", "help").body)
+    finally:
+        mend()
+    assert "/tat register" in answer["text"] and "call 911" in answer["text"]

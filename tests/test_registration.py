@@ -230,3 +230,26 @@ def test_the_home_tab_button_opens_the_registration_form(running):
     assert running.send(slack_requests.home_button(MANAGER, button, home)).status == 200
     (opened,) = running.slack.wait_for("views.open")
     assert opened.params["view"]["callback_id"] == "register"
+
+
+def test_a_declined_registrant_who_corrects_the_form_is_reviewed_again(running):
+    submit(running, MANAGER, TRUCK_STOP)
+    press(running, ADMIN, running.slack.wait_for("chat.postMessage", channel=ADMIN)[0], "decline_registration")
+    running.slack.wait_for("chat.postMessage", count=2, channel=MANAGER)
+
+    assert submit(running, MANAGER, {**TRUCK_STOP, "title": "Owner"}).body == ""
+
+    again = running.slack.wait_for("chat.postMessage", count=2, channel=ADMIN)[1]
+    assert "Changed registration" in again.params["text"]
+    assert "review your registration again" in running.slack.wait_for(
+        "chat.postMessage", count=3, channel=MANAGER)[2].params["text"]
+    assert (stakeholder(running, MANAGER).status, stakeholder(running, MANAGER).revision) == ("pending", 2)
+
+
+def test_a_pending_registrant_fixing_a_phone_number_does_not_ask_the_admins_twice(running):
+    submit(running, MANAGER, TRUCK_STOP)
+    running.slack.wait_for("chat.postMessage", channel=ADMIN)
+    submit(running, MANAGER, {**TRUCK_STOP, "phone": "402-555-0111"})
+    running.slack.wait_for("chat.postMessage", count=2, channel=MANAGER)
+    assert len(running.slack.calls_to("chat.postMessage", channel=ADMIN)) == 1
+    assert stakeholder(running, MANAGER).phone == "(402) 555-0111"
