@@ -14,15 +14,18 @@ from dotenv import find_dotenv, load_dotenv
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
 from sqlalchemy import Engine
 
 import schedules
-from schedules.clock import start_clock
 from config import Settings, SettingsError, load_settings, require_slack
+from domain import places
 from handlers import Services, register
 from handlers.web import wsgi_app
+from schedules.clock import start_clock
 from storage.db import engine_for, is_reachable, migrate, session_factory
 
 log = logging.getLogger("tat")
@@ -50,6 +53,7 @@ def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
         process_before_response=process_before_response,
     )
     register(app, services)
+    places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
     return Bot(app, engine, services)

@@ -106,10 +106,11 @@ class Shell:
     def _press(self, number: str) -> None:
         mine = [b for b in self.buttons if b.owner == self.me.user]
         if not number.strip().isdigit() or not 0 < int(number) <= len(mine):
-            return self.say(f"Say press and a button's number, from 1 to {len(mine)}." if mine else "No buttons to press.")
+            return self.say(f"Say press and a button's number, 1 to {len(mine)}." if mine else "No buttons to press.")
         chosen = mine[int(number) - 1]
         confirm = chosen.element.get("confirm")
-        if confirm and not self.ask(f"{as_text(confirm['text']['text'])} {confirm['confirm']['text']}? [y/N] ").lower().startswith("y"):
+        question = f"{as_text(confirm['text']['text'])} {confirm['confirm']['text']}? [y/N] " if confirm else ""
+        if confirm and not self.ask(question).lower().startswith("y"):
             return self.say("(not pressed)")
         self.buttons = [b for b in self.buttons if b.message is not chosen.message]
         body = slack_requests.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,

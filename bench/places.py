@@ -39,7 +39,7 @@ print(f"first call (builds the index): {(time.perf_counter() - start) * 1000:.0f
 
 timings = [microseconds_per_call(text, state) for _, text, state in CASES]
 print(f"{'case':<22}{'text':<22}{'µs/call':>9}{'× ZIP':>8}  resolves to")
-for (what, text, state), per_call in zip(CASES, timings):
+for (what, text, state), per_call in zip(CASES, timings, strict=True):
     result = outcome(places.resolve(text, state))
     print(f"{what:<22}{text:<22}{per_call:>9.1f}{per_call / timings[0]:>8.1f}  {result}")
 print(f"\n{CALLS} calls each, {sys.version.split()[0]}")

@@ -126,7 +126,7 @@ def _words(text: str) -> list[str]:
 def _join_initials(words: list[str]) -> list[str]:
     """Join runs of single letters: ["n", "e"] → ["ne"]."""
     joined: list[str] = []
-    for previous, word in zip([""] + words, words):
+    for previous, word in zip(["", *words[:-1]], words, strict=True):
         if len(word) == len(previous) == 1 and (previous + word).isalpha():
             joined[-1] += word
         else:

@@ -27,12 +27,27 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from domain.place_index import (COUNTY_WORDS, SUFFIXES, TOWN_SUFFIXES, County, Place, Ranked, State,
-                                _by_county_name, _by_full_name, _by_town, _by_town_called_city,
-                                _index, _key, _name, _Name, _words)
+from domain.place_index import (
+    COUNTY_WORDS,
+    SUFFIXES,
+    TOWN_SUFFIXES,
+    County,
+    Place,
+    Ranked,
+    State,
+    _by_county_name,
+    _by_full_name,
+    _by_town,
+    _by_town_called_city,
+    _index,
+    _key,
+    _Name,
+    _name,
+    _words,
+)
 
 __all__ = ["State", "County", "Place", "all_states", "find_state", "counties_of", "county_by_fips",
-           "resolve", "resolve_jurisdiction"]
+           "resolve", "resolve_jurisdiction", "warm_up"]
 
 MAX_CANDIDATES = 8
 FUZZY_CUTOFF = 80  # fuzz.ratio out of 100; "dougals" against "douglas" scores 86
@@ -53,6 +68,11 @@ class _Reading:
     words: tuple[str, ...]
     state: str | None
     exact_only: bool = False  # a fall-back reading, too loose to match typos against
+
+
+def warm_up() -> None:
+    """Build the lookup tables now (about a second) rather than on the first lookup."""
+    _index()
 
 
 def all_states() -> list[State]:

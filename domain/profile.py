@@ -106,7 +106,8 @@ def normalise_exit(text: str) -> str:
 
 
 FIELD_HELP = {
-    "phone": "Please give a 10-digit US phone number with its area code, like 402-555-0100 (an extension may follow: x123).",
+    "phone": "Please give a 10-digit US phone number with its area code, like 402-555-0100 "
+             "(an extension may follow: x123).",
     "email": "Please give an email address like name@agency.gov.",
     "interstate": "Please give the interstate as a number, like I-80 or 80.",
     "exit": "Please give the exit number, like 440 or 440A.",

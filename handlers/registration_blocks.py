@@ -3,7 +3,15 @@ from domain import places
 from domain.profile import MAX_LENGTH, Profile
 from domain.sectors import Sector
 from handlers.blocks import (
-    Message, actions, button, context, fields_section, modal, option, section, select_input,
+    Message,
+    actions,
+    button,
+    context,
+    fields_section,
+    modal,
+    option,
+    section,
+    select_input,
     text_input,
 )
 
@@ -31,7 +39,8 @@ def registration_form(profile: Profile | None) -> dict:
         text_input("place", "County, or counties you cover", initial=p and place_text(p),
                    hint=PLACE_HINT),
         section("*Truck stops and bus terminals*"),
-        text_input("site_name", "Site name", initial=p and p.site_name, optional=True, max_length=MAX_LENGTH["site_name"],
+        text_input("site_name", "Site name", initial=p and p.site_name, optional=True,
+                   max_length=MAX_LENGTH["site_name"],
                    placeholder="e.g. Big Rig Plaza"),
         text_input("interstate", "Interstate", initial=p and p.interstate, optional=True,
                    placeholder="I-80"),
@@ -54,7 +63,9 @@ def where(profile: Profile) -> str:
     state = places.find_state(profile.state)
     if profile.statewide:
         return f"Statewide, {state.name}"
-    return f"{place_text(profile)} ({profile.state})" if profile.jurisdiction else f"{place_text(profile)}, {profile.state}"
+    if profile.jurisdiction:
+        return f"{place_text(profile)} ({profile.state})"
+    return f"{place_text(profile)}, {profile.state}"
 
 
 def profile_fields(profile: Profile) -> dict:

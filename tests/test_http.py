@@ -45,6 +45,16 @@ def test_a_forged_button_press_cannot_approve_anyone(running, empty_database):
     assert [c.method for c in running.slack.calls] == ["auth.test"]
 
 
+def test_a_forged_form_submission_stores_nothing(running, empty_database):
+    from handlers.registration_blocks import registration_form
+    from tests.test_registration import TRUCK_STOP
+
+    body = slack_requests.view_submission("U0MANAGER1", registration_form(None), TRUCK_STOP)
+    assert running.post(body, slack_requests.signed_headers("forged", body)).status == 401
+    assert count_rows(empty_database, "stakeholders") == 0
+    assert running.slack.calls_to("chat.postMessage") == []
+
+
 def test_a_tampered_body_fails_the_signature(running):
     body = register_body()
     headers = slack_requests.signed_headers(SECRET, body)
@@ -52,9 +62,9 @@ def test_a_tampered_body_fails_the_signature(running):
 
 
 def test_slack_url_verification_is_answered(running):
-    response = running.send(slack_requests.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"), json_body=True)
-    assert response.status == 200
-    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    response = running.send(slack_requests.url_verification(challenge), json_body=True)
+    assert response.status == 200 and challenge in response.body
 
 
 def test_a_signed_command_with_an_unknown_word_gets_help_privately(running):

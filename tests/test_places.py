@@ -3,8 +3,17 @@ import pytest
 import zipcodes
 
 from domain.place_overrides import ZIP_COUNTY_OVERRIDES
-from domain.places import (County, Place, State, all_states, counties_of, county_by_fips,
-                           find_state, resolve, resolve_jurisdiction)
+from domain.places import (
+    County,
+    Place,
+    State,
+    all_states,
+    counties_of,
+    county_by_fips,
+    find_state,
+    resolve,
+    resolve_jurisdiction,
+)
 
 
 def labels(place: Place) -> list[str]:

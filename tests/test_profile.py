@@ -21,13 +21,15 @@ def test_phone_numbers_are_stored_in_one_form(typed, stored):
     assert normalise_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["555-0100", "402-555-01000", "call me", "102-555-0100", "402-555-0100 ask for Bob", ""])
+@pytest.mark.parametrize("typed", [
+    "555-0100", "402-555-01000", "call me", "102-555-0100", "402-555-0100 ask for Bob", ""])
 def test_phone_numbers_that_cannot_be_dialled_are_refused(typed):
     with pytest.raises(ValueError):
         normalise_phone(typed)
 
 
-@pytest.mark.parametrize("typed, stored", [("80", "I-80"), ("i80", "I-80"), ("I-35e", "I-35E"), ("Interstate 29", "I-29")])
+@pytest.mark.parametrize("typed, stored", [
+    ("80", "I-80"), ("i80", "I-80"), ("I-35e", "I-35E"), ("Interstate 29", "I-29")])
 def test_interstates(typed, stored):
     assert normalise_interstate(typed) == stored
 

@@ -170,7 +170,8 @@ def test_registering_again_shows_the_profile_and_a_small_edit_keeps_approval(run
     assert initial["phone"] == "(402) 555-0100" and initial["place"] == "Douglas County"
     submit(running, MANAGER, {**TRUCK_STOP, "phone": "402-555-0199"}, view)
 
-    assert "profile is updated" in running.slack.wait_for("chat.postMessage", count=3, channel=MANAGER)[2].params["text"]
+    updated = running.slack.wait_for("chat.postMessage", count=3, channel=MANAGER)[2]
+    assert "profile is updated" in updated.params["text"]
     saved = stakeholder(running, MANAGER)
     assert (saved.status, saved.phone) == ("approved", "(402) 555-0199")
     assert len(running.slack.calls_to("chat.postMessage", channel=ADMIN)) == 1
