@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from dotenv import find_dotenv, load_dotenv
@@ -36,6 +37,12 @@ class Bot:
     app: App
     engine: Engine
     services: Services
+    listeners: ThreadPoolExecutor   # runs listeners after Slack has its acknowledgement
+
+    def close(self) -> None:
+        """Let work in flight finish, then let go of the database."""
+        self.listeners.shutdown(wait=True)
+        self.engine.dispose()
 
 
 def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
@@ -48,15 +55,16 @@ def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
         RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=3),
     ])
+    listeners = ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
     app = App(
         client=client, signing_secret=settings.signing_secret or "",
-        process_before_response=process_before_response,
+        process_before_response=process_before_response, listener_executor=listeners,
     )
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
-    return Bot(app, engine, services)
+    return Bot(app, engine, services, listeners)
 
 
 def http_server(bot: Bot, host: str, port: int):
@@ -94,7 +102,7 @@ def serve(settings: Settings) -> None:
         log.info("stopping")
     finally:
         clock.shutdown(wait=False)
-        bot.engine.dispose()
+        bot.close()
 
 
 def dispatch_once(bot: Bot) -> int:
@@ -121,7 +129,11 @@ def main(argv: list[str]) -> int:
             shell.run(settings)
         elif verb == "dispatch":
             require_slack(settings)
-            print(f"sent {dispatch_once(build(settings))} due message(s)")
+            bot = build(settings)
+            try:
+                print(f"sent {dispatch_once(bot)} due message(s)")
+            finally:
+                bot.close()
         else:
             print(__doc__, file=sys.stderr)
             return 2

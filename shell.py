@@ -56,7 +56,7 @@ class Shell:
         local = replace(settings, bot_token="xoxb-local-shell", signing_secret=self.secret,
                         app_token=None, api_url=self.slack.api_url, database_url=SHELL_DATABASE,
                         admins=frozenset({PEOPLE[0].user}))
-        self.app = tat_bot.build(local, process_before_response=True).app
+        self.bot = tat_bot.build(local, process_before_response=True)
         self.me = PEOPLE[1]
         self.buttons: list[Button] = []
         self.unread: dict[str, list[str]] = {}
@@ -80,6 +80,7 @@ class Shell:
                 self.say("\n(cancelled)")
             except EOFError:
                 break
+        self.bot.close()
         self.slack.stop()
 
     def handle(self, line: str) -> None:
@@ -163,7 +164,7 @@ class Shell:
     def _dispatch(self, body: str) -> dict | None:
         json_body = body.startswith("{")
         headers = slack_requests.signed_headers(self.secret, body, json_body=json_body)
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        response = self.bot.app.dispatch(BoltRequest(body=body, headers=headers))
         if response.status != 200:
             self.say(f"(the bot answered HTTP {response.status})")
         try:

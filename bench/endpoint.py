@@ -48,6 +48,7 @@ def main() -> None:
             print(f"{name:<16}{clients:>8}{rate:>9.0f}{p50:>9.1f}{p95:>9.1f}   ({rate / baseline:.2f}x help, 1 client)")
     slack.wait_for("chat.postMessage", count=2 * REQUESTS * 3, timeout=120)  # the work after each ack
     server.trigger.pull_trigger(server.close)
+    built.close()
     slack.stop()
 
 

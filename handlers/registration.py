@@ -1,15 +1,19 @@
 """Slack in and out for registering: the form, its submission, and the admins' decision."""
 import logging
+from typing import NamedTuple
+from uuid import uuid4
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
-from domain.profile import Invalid, parse_profile
-from domain.registration import Verdict, decide, profile_of, register
+from domain.profile import Invalid, Profile, parse_profile
+from domain.registration import Registered, Verdict, decide, profile_of, register
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, OpenModal
-from storage import stakeholders
+from schedules.delivery import deliver
+from storage import outbox, stakeholders
+from storage.models import now
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ def current_profile(session: Session, user: str):
 
 
 def submit(ack, body, view, client, context):
-    """The form was saved: answer problems inline, or store it and tell whoever needs to know."""
+    """The form was saved: answer problems inline, or store it with the messages it calls for."""
     services, user = context["services"], body["user"]["id"]
     try:
         profile = parse_profile(submitted_values(view))
@@ -34,13 +38,9 @@ def submit(ack, body, view, client, context):
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
         done = register(session, user, profile, services.admins)
-        who_id, revision, status = done.stakeholder.id, done.stakeholder.revision, done.stakeholder.status
+        keys = _queue_after_saving(session, done, profile, services.admins)
     ack()
-    note = render.submitted(profile, status, done.ask_admins, done.is_new)
-    client.chat_postMessage(channel=user, **note.as_kwargs())
-    if done.ask_admins:
-        request = render.approval_request(who_id, revision, user, profile, done.is_new)
-        _ask_admins(client, services, who_id, revision, request)
+    deliver(services.sessions, client, keys)
 
 
 def approve(ack, body, action, client, respond, context):
@@ -53,18 +53,21 @@ def decline(ack, body, action, client, respond, context):
     _decide(body, action, client, respond, context["services"], approve=False)
 
 
-def _ask_admins(client, services, who_id: int, revision: int, request) -> None:
-    """DM every admin the request; remember each message so a decision can update them all."""
-    if not services.admins:
-        log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who_id)
-    for admin in sorted(services.admins):
-        try:
-            reply = client.chat_postMessage(channel=admin, **request.as_kwargs())
-        except SlackApiError:
-            log.exception("could not send the approval request for stakeholder %s to %s", who_id, admin)
-            continue
-        with services.sessions.begin() as session:
-            stakeholders.record_approval_request(session, who_id, revision, admin, reply["channel"], reply["ts"])
+def _queue_after_saving(session: Session, done: Registered, profile, admins: frozenset[str]) -> list[str]:
+    """The registrant's confirmation and, when approval is needed, a request to every admin."""
+    who = done.stakeholder
+    note = render.submitted(profile, who.status, done.ask_admins, done.is_new)
+    keys = [f"saved:{who.id}:{uuid4().hex}"]
+    outbox.enqueue(session, keys[0], who.slack_user_id, note.text, note.blocks)
+    if done.ask_admins:
+        outbox.cancel_unsent(session, f"approval:{who.id}:", now())  # requests for older revisions
+        request = render.approval_request(who.id, who.revision, who.slack_user_id, profile, done.is_new)
+        for admin in sorted(admins):
+            keys.append(f"{_approval_key(who.id, who.revision)}{admin}")
+            outbox.enqueue(session, keys[-1], admin, request.text, request.blocks)
+        if not admins:
+            log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
+    return keys
 
 
 def _decide(body, action, client, respond, services, approve: bool) -> None:
@@ -77,17 +80,44 @@ def _decide(body, action, client, respond, services, approve: bool) -> None:
     with services.sessions.begin() as session:
         decision = decide(session, who_id, revision, admin, approve, services.admins)
         who = decision.stakeholder
-        requests = [(r.channel, r.ts) for r in stakeholders.approval_requests(session, who_id, revision)]
-        profile = profile_of(who) if who else None
-    if decision.verdict != Verdict.DECIDED:
-        text = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
-        return respond(text=text, response_type="ephemeral", replace_original=False)
-    client.chat_postMessage(channel=who.slack_user_id, **render.decided(profile, approve).as_kwargs())
-    settled = render.approval_settled(who.slack_user_id, profile, approve, admin)
+        if decision.verdict != Verdict.DECIDED:
+            refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
+        else:
+            refusal, news = None, _queue_decision(session, who, approve)
+    if refusal:
+        return respond(text=refusal, response_type="ephemeral", replace_original=False)
+    deliver(services.sessions, client, [news.key])
+    settled = render.approval_settled(news.registrant, news.profile, approve, admin)
+    _settle_requests(client, body, news.requests, settled)
+
+
+class Decided(NamedTuple):
+    key: str                          # the outbox key of the registrant's news
+    registrant: str
+    profile: Profile
+    requests: list[tuple[str, str]]   # (channel, ts) of every admin's copy of the request
+
+
+def _queue_decision(session: Session, who, approve: bool) -> Decided:
+    """Queue the registrant's news, stop unsent requests, and find the admins' copies to update."""
+    profile, prefix = profile_of(who), _approval_key(who.id, who.revision)
+    told = render.decided(profile, approve)
+    key = f"decided:{who.id}:r{who.revision}"
+    outbox.enqueue(session, key, who.slack_user_id, told.text, told.blocks)
+    outbox.cancel_unsent(session, prefix, now())
+    return Decided(key, who.slack_user_id, profile, outbox.sent_messages(session, prefix))
+
+
+def _settle_requests(client, body, requests: list[tuple[str, str]], settled) -> None:
+    """Every admin's copy of the request shows who decided, in place of the buttons."""
     container = body.get("container", {})
     pressed = [(container["channel_id"], container["message_ts"])] if "message_ts" in container else []
     for channel, ts in dict.fromkeys([*pressed, *requests]):
         try:
             client.chat_update(channel=channel, ts=ts, **settled.as_kwargs())
-        except SlackApiError:
+        except (SlackApiError, SlackClientError, OSError):
             log.exception("could not mark the approval request %s/%s as settled", channel, ts)
+
+
+def _approval_key(who_id: int, revision: int) -> str:
+    return f"approval:{who_id}:r{revision}:"

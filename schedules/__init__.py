@@ -1,11 +1,13 @@
 """What is due, and delivering it. The database decides; the clock only asks.
 
-Nothing is scheduled yet: follow-ups arrive with their own issue. `dispatch` is what the clock
-(and `python bot.py dispatch`) calls; it returns how many messages it sent.
+`dispatch` is what the clock (and `python bot.py dispatch`) calls; it returns how many messages
+it sent. Follow-ups will add their own job to DUE.
 """
 from collections.abc import Callable
 
-DUE: list[Callable[..., int]] = []
+from schedules.delivery import deliver_due
+
+DUE: list[Callable[..., int]] = [deliver_due]
 
 
 def dispatch(services, client) -> int:

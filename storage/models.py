@@ -1,7 +1,7 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -76,18 +76,25 @@ class Coverage(Base):
     county_fips: Mapped[str] = mapped_column(String(5), primary_key=True, index=True)
 
 
-class ApprovalRequest(Base):
-    """The Approve / Decline message one admin got for one revision of a registration."""
+class OutboxMessage(Base):
+    """A message the bot owes someone: stored with the change that caused it, sent once.
 
-    __tablename__ = "approval_requests"
-    __table_args__ = (UniqueConstraint("stakeholder_id", "revision", "admin_user_id"),)
+    The key names what the message is for (say "approval:12:r2:U0ADMIN1"), so the same message
+    can never be queued twice; a claim keeps two instances from sending it at the same time.
+    """
+
+    __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    stakeholder_id: Mapped[int] = mapped_column(
-        ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
-    )
-    revision: Mapped[int] = mapped_column(Integer)
-    admin_user_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    sent_channel: Mapped[str | None] = mapped_column(String(32))
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -4,7 +4,7 @@ from dataclasses import fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import ApprovalRequest, Coverage, Stakeholder
+from storage.models import Coverage, Stakeholder
 
 
 def by_slack_user(session: Session, user_id: str) -> Stakeholder | None:
@@ -31,20 +31,3 @@ def update_profile(session: Session, who: Stakeholder, profile) -> None:
     if who.jurisdiction != profile.jurisdiction:
         who.coverage = [Coverage(county_fips=fips) for fips in profile.jurisdiction]
     session.flush()
-
-
-def record_approval_request(
-    session: Session, who_id: int, revision: int, admin: str, channel: str, ts: str
-) -> None:
-    session.add(
-        ApprovalRequest(
-            stakeholder_id=who_id, revision=revision, admin_user_id=admin, channel=channel, ts=ts
-        )
-    )
-
-
-def approval_requests(session: Session, who_id: int, revision: int) -> list[ApprovalRequest]:
-    query = select(ApprovalRequest).where(
-        ApprovalRequest.stakeholder_id == who_id, ApprovalRequest.revision == revision
-    )
-    return list(session.scalars(query))

@@ -115,7 +115,7 @@ def running(empty_database, slack):
     server.trigger.pull_trigger(server.close)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
-    built.engine.dispose()
+    built.close()
 
 
 @pytest.fixture(scope="session")
@@ -123,9 +123,9 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def count_rows(database_url: str, table: str) -> int:
+def count_rows(database_url: str, table: str, where: str = "1 = 1") -> int:
     engine = engine_for(database_url)
     with engine.connect() as connection:
-        count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        count = connection.execute(text(f"SELECT count(*) FROM {table} WHERE {where}")).scalar_one()
     engine.dispose()
     return count

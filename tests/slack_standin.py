@@ -32,6 +32,7 @@ class Failure:
     status: int = 200
     retry_after: int | None = None
     error: str | None = None
+    matching: dict = field(default_factory=dict)   # only calls whose params match
 
 
 class SlackStandIn:
@@ -68,13 +69,13 @@ class SlackStandIn:
 
     # -- scripting ------------------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, retry_after: int | None = None,
-             error: str | None = None, times: int = 1) -> None:
-        """The next `times` calls of `method` answer with this status (or API error)."""
+             error: str | None = None, times: int = 1, **matching) -> None:
+        """The next `times` calls of `method` (with these params) answer with this status or API error."""
         if status == 200 and error is None:
             raise ValueError("give a status other than 200, or an error")
         with self._changed:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(Failure(status, retry_after, error) for _ in range(times))
+            queue.extend(Failure(status, retry_after, error, matching) for _ in range(times))
 
     # -- reading --------------------------------------------------------------------------------
     def calls_to(self, method: str, **matching) -> list[Call]:
@@ -99,9 +100,15 @@ class SlackStandIn:
 
     # -- answering ------------------------------------------------------------------------------
     def _record(self, call: Call) -> Failure | None:
+        """Decide the answer (scripted failure or normal), then record the call with it."""
         with self._changed:
-            queue = self._failures.get(call.method)
-            failure = queue.popleft() if queue else None
+            queue = self._failures.get(call.method) or deque()
+            failure = next((f for f in queue if _matches(call.params, f.matching)), None)
+            if failure:
+                queue.remove(failure)
+                call.response = {"ok": False, "error": failure.error or _status_error(failure.status)}
+            else:
+                call.response = self.answer(call.method, call.params) if call.method != "response_url" else {"ok": True}
             (self.calls if failure is None or failure.status == 200 else self.refused).append(call)
             self._changed.notify_all()
             return failure
@@ -130,6 +137,10 @@ class SlackStandIn:
             user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
             return {"ok": True, "user": user}
         return {"ok": True}
+
+
+def _status_error(status: int) -> str:
+    return "ratelimited" if status == 429 else "internal_error"
 
 
 def _matches(params: dict, matching: dict) -> bool:
@@ -163,19 +174,14 @@ def _handler_for(standin: SlackStandIn):
                 method = self.path.removeprefix("/api/").split("?")[0]
             token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or params.get("token")
             call = Call(method, params, token, self.path)
-            if method != "response_url":
-                call.response = standin.answer(method, params)
             failure = standin._record(call)
             if failure:
-                return self._fail(failure)
-            self._send(200, call.response or {"ok": True})
+                return self._fail(failure, call.response)
+            self._send(200, call.response)
 
-        def _fail(self, failure: Failure) -> None:
-            if failure.status == 200:
-                return self._send(200, {"ok": False, "error": failure.error})
+        def _fail(self, failure: Failure, payload: dict) -> None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            error = "ratelimited" if failure.status == 429 else "internal_error"
-            self._send(failure.status, {"ok": False, "error": error}, headers)
+            self._send(failure.status, payload, headers)
 
         def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
             body = json.dumps(payload).encode()

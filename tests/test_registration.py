@@ -38,9 +38,11 @@ def submit(running, user: str, answers: dict, view: dict | None = None):
     return running.send(slack_requests.view_submission(user, view, answers))
 
 
-def press(running, user: str, message_call, action_id: str):
-    """Press a button of a message the bot posted (a recorded chat.postMessage call)."""
-    wait_until(lambda: count_rows(running.database_url, "approval_requests") >= 2)
+def press(running, user: str, message_call, action_id: str, sent_requests: int = 2):
+    """Press a button of a message the bot posted (a recorded chat.postMessage call), once the
+    bot has recorded that it sent the admins' requests."""
+    sent = "key LIKE 'approval:%' AND sent_at IS NOT NULL"
+    wait_until(lambda: count_rows(running.database_url, "outbox", sent) >= sent_requests)
     message = {**message_call.params, "ts": message_call.response["ts"]}
     button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"] == action_id)

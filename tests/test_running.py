@@ -74,3 +74,16 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) ->
         except OSError:
             time.sleep(0.1)
     pytest.fail("the bot did not answer /healthz in time")
+
+
+def test_the_dispatch_verb_sends_what_is_owed_once_and_exits(project_root, tmp_path, running):
+    from tests.test_delivery import refused_three_times
+    from tests.test_registration import MANAGER, TRUCK_STOP, submit
+
+    running.slack.fail("chat.postMessage", error="fatal_error", times=3)
+    submit(running, MANAGER, TRUCK_STOP)
+    refused_three_times(running)
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": running.slack.api_url,
+           "DATABASE_URL": running.database_url, "TAT_ADMINS": "U0ADMIN001,U0ADMIN002"}
+    outputs = [bot_process(project_root, tmp_path, env, "dispatch").communicate(timeout=60)[0] for _ in range(2)]
+    assert "sent 3 due message(s)" in outputs[0] and "sent 0 due message(s)" in outputs[1]

@@ -1,4 +1,4 @@
-"""stakeholders, coverage and approval requests
+"""stakeholders, coverage and the outbox
 
 Revision ID: 0001
 Revises: 
@@ -15,6 +15,26 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('blocks', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_channel', sa.String(length=32), nullable=True),
+    sa.Column('sent_ts', sa.String(length=32), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+
     op.create_table('stakeholders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slack_user_id', sa.String(length=32), nullable=False),
@@ -43,21 +63,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stakeholders_county_fips'), ['county_fips'], unique=False)
         batch_op.create_index(batch_op.f('ix_stakeholders_state'), ['state'], unique=False)
 
-    op.create_table('approval_requests',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('stakeholder_id', sa.Integer(), nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
-    sa.Column('admin_user_id', sa.String(length=32), nullable=False),
-    sa.Column('channel', sa.String(length=32), nullable=False),
-    sa.Column('ts', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['stakeholder_id'], ['stakeholders.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('stakeholder_id', 'revision', 'admin_user_id')
-    )
-    with op.batch_alter_table('approval_requests', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_approval_requests_stakeholder_id'), ['stakeholder_id'], unique=False)
-
     op.create_table('coverage',
     sa.Column('stakeholder_id', sa.Integer(), nullable=False),
     sa.Column('county_fips', sa.String(length=5), nullable=False),
@@ -74,12 +79,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_coverage_county_fips'))
 
     op.drop_table('coverage')
-    with op.batch_alter_table('approval_requests', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_approval_requests_stakeholder_id'))
-
-    op.drop_table('approval_requests')
     with op.batch_alter_table('stakeholders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stakeholders_state'))
         batch_op.drop_index(batch_op.f('ix_stakeholders_county_fips'))
 
     op.drop_table('stakeholders')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
+
+    op.drop_table('outbox')
