@@ -1,10 +1,13 @@
 """Signed Slack requests through the bot's real HTTP server, against the Slack stand-in.
 
-Run from the project root: `.venv/bin/python bench/endpoint.py`. Prints requests per second and
+Run from the project root: `.venv/bin/python bench/endpoint.py [DATABASE_URL]` (a fresh SQLite
+file by default; give an empty PostgreSQL database to measure that instead). Prints requests per second and
 latency for `/tat help` (no database write) and for a registration form (validation, a write,
 and three Web API calls after the acknowledgement), one client and eight at once. Figures are
 for comparing runs on one machine; the ratios within a run are what to read. Bolt polls for
-the acknowledgement every 10 ms, which sets the floor of a single client's latency.
+the acknowledgement every 10 ms, which sets the floor of a single client's latency. The Slack
+stand-in and the client share the bot's process (and its GIL), so the work each registration
+does after its acknowledgement (three messages, each claimed and marked sent) slows the next.
 """
 import statistics
 import sys
@@ -28,7 +31,7 @@ REQUESTS = 300
 
 def main() -> None:
     slack = SlackStandIn().start()
-    database = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    database = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     built = tat_bot.build(settings_for(database, slack))
     server = tat_bot.http_server(built, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
