@@ -95,9 +95,10 @@ def serve(settings: Settings) -> None:
             server = http_server(bot, "0.0.0.0", settings.port)
             log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
             try:
-                server.run()
+                server.run()  # returns on SIGTERM, once requests in flight are answered
             finally:
                 server.close()
+                log.info("stopped")
     except (KeyboardInterrupt, SystemExit):
         log.info("stopping")
     finally:

@@ -87,3 +87,21 @@ def test_the_dispatch_verb_sends_what_is_owed_once_and_exits(project_root, tmp_p
            "DATABASE_URL": running.database_url, "TAT_ADMINS": "U0ADMIN001,U0ADMIN002"}
     outputs = [bot_process(project_root, tmp_path, env, "dispatch").communicate(timeout=60)[0] for _ in range(2)]
     assert "sent 3 due message(s)" in outputs[0] and "sent 0 due message(s)" in outputs[1]
+
+
+def test_on_start_the_bot_sends_what_it_still_owed(project_root, tmp_path, running):
+    from tests.test_delivery import refused_three_times
+    from tests.test_registration import MANAGER, TRUCK_STOP, submit
+
+    running.slack.fail("chat.postMessage", error="fatal_error", times=3)
+    submit(running, MANAGER, TRUCK_STOP)
+    refused_three_times(running)
+    process = bot_process(project_root, tmp_path, {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": running.slack.api_url,
+        "DATABASE_URL": running.database_url, "PORT": str(free_port()), "TAT_ADMINS": "U0ADMIN001,U0ADMIN002"})
+    try:
+        delivered = running.slack.wait_for("chat.postMessage", count=6, timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    assert sorted(c.params["channel"] for c in delivered[3:]) == ["U0ADMIN001", "U0ADMIN002", MANAGER]
