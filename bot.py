@@ -67,6 +67,16 @@ def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
     return Bot(app, engine, services, listeners)
 
 
+class _TokenIsInTheClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN "will be unused" when given a client: it is used, by the client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
+
+
 def http_server(bot: Bot, host: str, port: int):
     """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
     from waitress import create_server

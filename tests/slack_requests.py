@@ -23,12 +23,17 @@ def signed_headers(secret: str, body: str, timestamp: int | None = None, json_bo
 
 
 def slash_command(user: str, text: str, response_url: str, channel: str = "C0GENERAL1") -> str:
-    return urlencode({
+    return urlencode(slash_command_fields(user, text, response_url, channel))
+
+
+def slash_command_fields(user: str, text: str, response_url: str, channel: str = "C0GENERAL1") -> dict:
+    """What Slack sends for `/tat <text>`: form fields over HTTP, a JSON payload over Socket Mode."""
+    return {
         "token": "legacy-verification-token", "team_id": TEAM["id"], "team_domain": TEAM["domain"],
         "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": user.lower(),
         "command": "/tat", "text": text, "api_app_id": APP_ID, "is_enterprise_install": "false",
         "response_url": response_url, "trigger_id": _trigger_id(),
-    })
+    }
 
 
 def block_action(user: str, action: dict, message: dict, channel: str, response_url: str) -> str:

@@ -40,6 +40,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
         self.users: dict[str, dict] = {}
+        self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
@@ -133,6 +134,8 @@ class SlackStandIn:
             users = str(params.get("users", "")).split(",")
             prefix = "D" if len(users) == 1 else "G"
             return {"ok": True, "channel": {"id": prefix + "".join(u[-4:] for u in users)}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "invalid_auth"}
         if method == "users.info":
             user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
             return {"ok": True, "user": user}

@@ -1,0 +1,33 @@
+"""Socket Mode, as Slack runs it: `python bot.py` with SLACK_APP_TOKEN connects over a WebSocket."""
+import signal
+
+from tests import slack_requests
+from tests.socket_standin import SocketModeStandIn
+from tests.test_running import bot_process
+
+
+def test_socket_mode_answers_commands_over_the_websocket_and_stops_on_sigterm(project_root, tmp_path, slack,
+                                                                               empty_database):
+    socket = SocketModeStandIn()
+    slack.socket_url = socket.url
+    process = bot_process(project_root, tmp_path, {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-1-test", "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": empty_database, "TAT_ADMINS": "U0ADMIN001"})
+    try:
+        assert socket.connected.wait(timeout=30), "the bot never opened the WebSocket"
+        help_id = socket.send("slash_commands", slack_requests.slash_command_fields(
+            "U0MANAGER1", "help", slack.response_url("U0MANAGER1")))
+        answer = socket.ack_for(help_id)["payload"]
+        register_id = socket.send("slash_commands", slack_requests.slash_command_fields(
+            "U0MANAGER1", "register", slack.response_url("U0MANAGER1")))
+        socket.ack_for(register_id)
+        (opened,) = slack.wait_for("views.open")
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+        socket.stop()
+    assert "/tat register" in answer["text"] and "call 911" in answer["text"]
+    assert opened.params["view"]["callback_id"] == "register"
+    assert slack.calls_to("apps.connections.open")[0].token == "xapp-1-test"
+    assert process.returncode == 0 and "Traceback" not in output, output
