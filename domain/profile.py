@@ -49,7 +49,7 @@ def parse_profile(form: Mapping[str, str | None]) -> Profile:
     errors = {f: "Please fill this in." for f in REQUIRED if not values[f]}
     for field, limit in MAX_LENGTH.items():
         if values[field] and len(values[field]) > limit:
-            errors[field] = f"Please keep this under {limit} characters."
+            errors[field] = f"Please keep this to {limit} characters or fewer."
     sector = _sector(values["sector"], errors)
     state = _state(values["state"], errors)
     phone = _checked(normalise_phone, values["phone"], "phone", errors)

@@ -59,7 +59,7 @@ def test_law_enforcement_may_cover_the_whole_state():
     ({"place": "Gotham"}, "place", "No county in Nebraska"),
     ({"site_name": ""}, "site_name", "name of your truck stop"),
     ({"exit": "the big one"}, "exit", "440A"),
-    ({"name": "x" * 121}, "name", "under 120"),
+    ({"name": "x" * 121}, "name", "120 characters or fewer"),
 ])
 def test_each_problem_is_named_on_its_field(change, field, says):
     with pytest.raises(Invalid) as raised:

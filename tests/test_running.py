@@ -19,6 +19,12 @@ def bot_process(project_root, cwd, env: dict, *args) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def bot_env(slack, database_url: str, **settings) -> dict:
+    """The environment of a bot in HTTP mode that talks to the Slack stand-in."""
+    return {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": database_url, "TAT_ADMINS": "U0ADMIN001,U0ADMIN002", **settings}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,9 +56,7 @@ def test_settings_come_from_a_dot_env_file_too(project_root, tmp_path):
 
 def test_http_mode_serves_health_and_stops_cleanly_on_sigterm(project_root, tmp_path, slack, empty_database):
     port = free_port()
-    process = bot_process(project_root, tmp_path, {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": empty_database, "PORT": str(port), "TAT_ADMINS": "U0ADMIN001"})
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database, PORT=str(port)))
     try:
         assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
         process.send_signal(signal.SIGTERM)
@@ -83,8 +87,7 @@ def test_the_dispatch_verb_sends_what_is_owed_once_and_exits(project_root, tmp_p
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
-    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": running.slack.api_url,
-           "DATABASE_URL": running.database_url, "TAT_ADMINS": "U0ADMIN001,U0ADMIN002"}
+    env = bot_env(running.slack, running.database_url)
     outputs = [bot_process(project_root, tmp_path, env, "dispatch").communicate(timeout=60)[0] for _ in range(2)]
     assert "sent 3 due message(s)" in outputs[0] and "sent 0 due message(s)" in outputs[1]
 
@@ -96,9 +99,7 @@ def test_on_start_the_bot_sends_what_it_still_owed(project_root, tmp_path, runni
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
-    process = bot_process(project_root, tmp_path, {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": running.slack.api_url,
-        "DATABASE_URL": running.database_url, "PORT": str(free_port()), "TAT_ADMINS": "U0ADMIN001,U0ADMIN002"})
+    process = bot_process(project_root, tmp_path, bot_env(running.slack, running.database_url, PORT=str(free_port())))
     try:
         delivered = running.slack.wait_for("chat.postMessage", count=6, timeout=30)
     finally:

@@ -3,16 +3,15 @@ import signal
 
 from tests import slack_requests
 from tests.socket_standin import SocketModeStandIn
-from tests.test_running import bot_process
+from tests.test_running import bot_env, bot_process
 
 
 def test_socket_mode_answers_commands_over_the_websocket_and_stops_on_sigterm(project_root, tmp_path, slack,
                                                                                empty_database):
     socket = SocketModeStandIn()
     slack.socket_url = socket.url
-    process = bot_process(project_root, tmp_path, {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-1-test", "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": empty_database, "TAT_ADMINS": "U0ADMIN001"})
+    socket_mode = bot_env(slack, empty_database, SLACK_APP_TOKEN="xapp-1-test", SLACK_SIGNING_SECRET="")
+    process = bot_process(project_root, tmp_path, socket_mode)
     try:
         assert socket.connected.wait(timeout=30), "the bot never opened the WebSocket"
         help_id = socket.send("slash_commands", slack_requests.slash_command_fields(
