@@ -54,3 +54,30 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     engine.dispose()
+
+
+def test_a_message_claimed_by_a_sender_that_crashed_is_sent_again_later(engine):
+    from storage import outbox
+
+    sessions = session_factory(engine)
+    start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    with sessions.begin() as session:
+        assert outbox.enqueue(session, "saved:1:a", "U0SAM00001", "Thanks")
+        assert not outbox.enqueue(session, "saved:1:a", "U0SAM00001", "Thanks")   # a key is queued once
+    with sessions.begin() as session:
+        (message_id,) = outbox.due_ids(session, start, keys=["saved:1:a"])
+        assert outbox.claim(session, message_id, start) is not None               # ...and then the sender dies
+    with sessions.begin() as session:
+        assert outbox.due_ids(session, start + timedelta(minutes=1)) == []
+        assert outbox.claim(session, message_id, start + timedelta(minutes=1)) is None
+        assert outbox.due_ids(session, start + timedelta(minutes=3)) == [message_id]
+
+
+def test_a_message_nobody_could_deliver_for_a_week_is_given_up(engine):
+    from storage import outbox
+
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        outbox.enqueue(session, "saved:2:a", "U0SAM00001", "Thanks")
+    with sessions.begin() as session:
+        assert outbox.due_ids(session, datetime.now(UTC) + timedelta(days=8)) == []
