@@ -24,10 +24,15 @@ def _send(sessions: sessionmaker[Session], client, message_id: int) -> int:
         if message is None:
             return 0
         channel, content = message.channel, {"text": message.text, "blocks": message.blocks}
+        last_try = message.attempts >= outbox.MAX_ATTEMPTS
     try:
         reply = client.chat_postMessage(channel=channel, **{k: v for k, v in content.items() if v})
     except (SlackApiError, SlackClientError, OSError) as failure:
-        log.warning("could not send queued message %s to %s (will retry): %s", message_id, channel, failure)
+        if last_try:
+            log.error("gave up on queued message %s to %s after %s tries: %s",
+                      message_id, channel, outbox.MAX_ATTEMPTS, failure)
+        else:
+            log.warning("could not send queued message %s to %s (will retry): %s", message_id, channel, failure)
         with sessions.begin() as session:
             outbox.release(session, message_id, str(failure))
         return 0
