@@ -1,4 +1,5 @@
 """The App Home tab: who you are to the coalition, and a button to register or edit."""
+from domain.registration import profile_of
 from handlers import registration_blocks
 from handlers.blocks import actions, button, context, safety_footer, section
 from handlers.registration import current_profile
@@ -18,7 +19,7 @@ def publish_home(event, client, context):
     user = event["user"]
     with context["services"].sessions.begin() as session:
         who = stakeholders.by_slack_user(session, user)
-        view = home_view(current_profile(session, user), who.status if who else None)
+        view = home_view(profile_of(who) if who else None, who.status if who else None)
     client.views_publish(user_id=user, view=view)
 
 
