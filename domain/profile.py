@@ -161,8 +161,13 @@ def _place_problem(found: places.Place, text: str, state: places.State) -> str:
         either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return f'"{text}" could be in {either}. Please write the county\'s name, like {names[0]}.'
     if found.is_state:
-        return f"Please name your county in {state.name}, like Douglas County (a city or ZIP works too)."
+        return f"Please name your county in {state.name}, like {_example(state)} (a city or ZIP works too)."
     return (
         f'No county in {state.name} matches "{text}". '
-        "Please write your county (like Douglas County), city or ZIP code."
+        f"Please write your county (like {_example(state)}), city or ZIP code."
     )
+
+
+def _example(state: places.State) -> str:
+    """A real county of the state, to show the form a county takes there."""
+    return places.counties_of(state.abbr)[0].name

@@ -68,6 +68,12 @@ def test_each_problem_is_named_on_its_field(change, field, says):
     assert says in raised.value.errors[field]
 
 
+def test_the_example_county_is_one_of_the_chosen_state():
+    with pytest.raises(Invalid) as raised:
+        parse_profile({**FORM, "state": "LA", "place": "Gotham"})
+    assert "like Acadia Parish" in raised.value.errors["place"]
+
+
 def test_several_problems_are_named_together():
     with pytest.raises(Invalid) as raised:
         parse_profile({"sector": "truck_stop"})
