@@ -16,8 +16,8 @@ from slack_bolt.request import BoltRequest
 
 import bot as tat_bot
 from config import Settings
-from tests import slack_requests
-from tests.slack_standin import SlackStandIn
+from localslack import payloads
+from localslack.standin import SlackStandIn
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
 
@@ -100,7 +100,7 @@ class Shell:
 
     # -- sending what Slack would send ----------------------------------------------------------
     def _command(self, text: str) -> None:
-        body = slack_requests.slash_command(self.me.user, text, self.slack.response_url(self.me.user))
+        body = payloads.slash_command(self.me.user, text, self.slack.response_url(self.me.user))
         self._show_ack(self._dispatch(body))
         self._show_new_calls()
 
@@ -114,7 +114,7 @@ class Shell:
         if confirm and not self.ask(question).lower().startswith("y"):
             return self.say("(not pressed)")
         self.buttons = [b for b in self.buttons if b.message is not chosen.message]
-        body = slack_requests.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
+        body = payloads.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
                                            self.slack.response_url(self.me.user))
         self._dispatch(body)
         self._show_new_calls()
@@ -131,7 +131,7 @@ class Shell:
                     answers[block["block_id"]] = self._ask_input(block, answers.get(block["block_id"]))
                 elif block["type"] == "section" and not errors:
                     self.say(as_text(block["text"]["text"]))
-            response = self._dispatch(slack_requests.view_submission(self.me.user, view, answers))
+            response = self._dispatch(payloads.view_submission(self.me.user, view, answers))
             errors = (response or {}).get("errors", {})
             if not errors:
                 return
@@ -163,7 +163,7 @@ class Shell:
 
     def _dispatch(self, body: str) -> dict | None:
         json_body = body.startswith("{")
-        headers = slack_requests.signed_headers(self.secret, body, json_body=json_body)
+        headers = payloads.signed_headers(self.secret, body, json_body=json_body)
         response = self.bot.app.dispatch(BoltRequest(body=body, headers=headers))
         if response.status != 200:
             self.say(f"(the bot answered HTTP {response.status})")

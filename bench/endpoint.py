@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot as tat_bot  # noqa: E402
 from handlers.registration_blocks import registration_form  # noqa: E402
-from tests import slack_requests  # noqa: E402
+from localslack import payloads  # noqa: E402
+from localslack.standin import SlackStandIn  # noqa: E402
 from tests.conftest import RunningBot, settings_for  # noqa: E402
-from tests.slack_standin import SlackStandIn  # noqa: E402
 from tests.test_registration import TRUCK_STOP  # noqa: E402
 
 REQUESTS = 300
@@ -36,7 +36,7 @@ def main() -> None:
     server = tat_bot.http_server(built, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
     running = RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database)
-    form = slack_requests.view_submission  # a fresh user each time: every submission is a new row
+    form = payloads.view_submission  # a fresh user each time: every submission is a new row
     view = registration_form(None)
     cases = {
         "/tat help": lambda i: running.command(f"U0HELP{i:05d}", "help"),

@@ -13,10 +13,10 @@ from sqlalchemy import text
 
 import bot as tat_bot
 from config import load_settings
+from localslack import payloads
+from localslack.standin import SlackStandIn
 from storage.db import engine_for
 from storage.models import Base
-from tests import slack_requests
-from tests.slack_standin import SlackStandIn
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN001"
@@ -90,10 +90,10 @@ class RunningBot:
             return Response(error.code, error.read().decode())
 
     def send(self, body: str, json_body: bool = False) -> Response:
-        return self.post(body, slack_requests.signed_headers(SECRET, body, json_body=json_body))
+        return self.post(body, payloads.signed_headers(SECRET, body, json_body=json_body))
 
     def command(self, user: str, text: str) -> Response:
-        return self.send(slack_requests.slash_command(user, text, self.slack.response_url(user)))
+        return self.send(payloads.slash_command(user, text, self.slack.response_url(user)))
 
 
 def settings_for(database_url: str, slack: SlackStandIn, **overrides):

@@ -2,12 +2,12 @@
 import json
 import time
 
-from tests import slack_requests
+from localslack import payloads
 from tests.conftest import SECRET, count_rows
 
 
 def register_body(user="U0MANAGER1"):
-    return slack_requests.slash_command(user, "register", "http://127.0.0.1:9/respond")
+    return payloads.slash_command(user, "register", "http://127.0.0.1:9/respond")
 
 
 def test_health_check_answers_once_the_database_does(running):
@@ -20,14 +20,14 @@ def test_unknown_paths_are_not_found(running):
 
 def test_a_forged_signature_is_refused_and_changes_nothing(running, empty_database):
     body = register_body()
-    headers = slack_requests.signed_headers("not-the-secret", body)
+    headers = payloads.signed_headers("not-the-secret", body)
     assert running.post(body, headers).status == 401
     assert running.slack.calls_to("views.open") == []
 
 
 def test_a_request_older_than_five_minutes_is_refused(running):
     body = register_body()
-    headers = slack_requests.signed_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
+    headers = payloads.signed_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
     assert running.post(body, headers).status == 401
     assert running.slack.calls_to("views.open") == []
 
@@ -40,8 +40,8 @@ def test_an_unsigned_request_is_refused(running):
 
 def test_a_forged_button_press_cannot_approve_anyone(running, empty_database):
     action = {"type": "button", "action_id": "approve_registration", "value": "1:1"}
-    body = slack_requests.block_action("U0ADMIN001", action, {"ts": "1.2"}, "D1", "http://127.0.0.1:9/r")
-    assert running.post(body, slack_requests.signed_headers("wrong", body)).status == 401
+    body = payloads.block_action("U0ADMIN001", action, {"ts": "1.2"}, "D1", "http://127.0.0.1:9/r")
+    assert running.post(body, payloads.signed_headers("wrong", body)).status == 401
     assert [c.method for c in running.slack.calls] == ["auth.test"]
 
 
@@ -49,21 +49,21 @@ def test_a_forged_form_submission_stores_nothing(running, empty_database):
     from handlers.registration_blocks import registration_form
     from tests.test_registration import TRUCK_STOP
 
-    body = slack_requests.view_submission("U0MANAGER1", registration_form(None), TRUCK_STOP)
-    assert running.post(body, slack_requests.signed_headers("forged", body)).status == 401
+    body = payloads.view_submission("U0MANAGER1", registration_form(None), TRUCK_STOP)
+    assert running.post(body, payloads.signed_headers("forged", body)).status == 401
     assert count_rows(empty_database, "stakeholders") == 0
     assert running.slack.calls_to("chat.postMessage") == []
 
 
 def test_a_tampered_body_fails_the_signature(running):
     body = register_body()
-    headers = slack_requests.signed_headers(SECRET, body)
+    headers = payloads.signed_headers(SECRET, body)
     assert running.post(body.replace("register", "help"), headers).status == 401
 
 
 def test_slack_url_verification_is_answered(running):
     challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
-    response = running.send(slack_requests.url_verification(challenge), json_body=True)
+    response = running.send(payloads.url_verification(challenge), json_body=True)
     assert response.status == 200 and challenge in response.body
 
 
@@ -106,7 +106,7 @@ def test_when_the_database_fails_a_submitted_form_keeps_its_answers(running):
     view = open_form(running, "U0MANAGER1")
     mend = break_the_database(running)
     try:
-        response = running.send(slack_requests.view_submission("U0MANAGER1", view, TRUCK_STOP))
+        response = running.send(payloads.view_submission("U0MANAGER1", view, TRUCK_STOP))
     finally:
         mend()
     answer = json.loads(response.body)

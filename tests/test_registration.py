@@ -4,8 +4,8 @@ import time
 
 from sqlalchemy import select
 
+from localslack import payloads
 from storage.models import Stakeholder
-from tests import slack_requests
 from tests.conftest import ADMIN, SECOND_ADMIN, count_rows
 
 MANAGER = "U0MANAGER1"
@@ -35,7 +35,7 @@ def open_form(running, user: str) -> dict:
 
 def submit(running, user: str, answers: dict, view: dict | None = None):
     view = view or open_form(running, user)
-    return running.send(slack_requests.view_submission(user, view, answers))
+    return running.send(payloads.view_submission(user, view, answers))
 
 
 def press(running, user: str, message_call, action_id: str, sent_requests: int = 2):
@@ -47,7 +47,7 @@ def press(running, user: str, message_call, action_id: str, sent_requests: int =
     button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"] == action_id)
     channel = message_call.response["channel"]
-    body = slack_requests.block_action(user, button, message, channel, running.slack.response_url(user))
+    body = payloads.block_action(user, button, message, channel, running.slack.response_url(user))
     return running.send(body)
 
 
@@ -212,7 +212,7 @@ def app_home_opened(user: str) -> dict:
 
 
 def test_the_home_tab_invites_a_newcomer_to_register(running):
-    response = running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    response = running.send(payloads.event_callback(app_home_opened(MANAGER)), json_body=True)
     assert response.status == 200
     (published,) = running.slack.wait_for("views.publish", user_id=MANAGER)
     assert "not registered yet" in json.dumps(published.params["view"])
@@ -221,16 +221,16 @@ def test_the_home_tab_invites_a_newcomer_to_register(running):
 def test_the_home_tab_shows_the_registration_and_its_status(running):
     submit(running, MANAGER, TRUCK_STOP)
     running.slack.wait_for("chat.postMessage", channel=MANAGER)
-    running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    running.send(payloads.event_callback(app_home_opened(MANAGER)), json_body=True)
     view = json.dumps(running.slack.wait_for("views.publish", user_id=MANAGER)[0].params["view"])
     assert "Big Rig Plaza LLC" in view and "waiting for a coalition admin" in view
 
 
 def test_the_home_tab_button_opens_the_registration_form(running):
-    running.send(slack_requests.event_callback(app_home_opened(MANAGER)), json_body=True)
+    running.send(payloads.event_callback(app_home_opened(MANAGER)), json_body=True)
     home = running.slack.wait_for("views.publish", user_id=MANAGER)[0].params["view"]
     button = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"])
-    assert running.send(slack_requests.home_button(MANAGER, button, home)).status == 200
+    assert running.send(payloads.home_button(MANAGER, button, home)).status == 200
     (opened,) = running.slack.wait_for("views.open")
     assert opened.params["view"]["callback_id"] == "register"
 

@@ -1,7 +1,7 @@
 """Socket Mode, as Slack runs it: `python bot.py` with SLACK_APP_TOKEN connects over a WebSocket."""
 import signal
 
-from tests import slack_requests
+from localslack import payloads
 from tests.socket_standin import SocketModeStandIn
 from tests.test_running import bot_env, bot_process
 
@@ -14,10 +14,10 @@ def test_socket_mode_answers_commands_over_the_websocket_and_stops_on_sigterm(pr
     process = bot_process(project_root, tmp_path, socket_mode)
     try:
         assert socket.connected.wait(timeout=30), "the bot never opened the WebSocket"
-        help_id = socket.send("slash_commands", slack_requests.slash_command_fields(
+        help_id = socket.send("slash_commands", payloads.slash_command_fields(
             "U0MANAGER1", "help", slack.response_url("U0MANAGER1")))
         answer = socket.ack_for(help_id)["payload"]
-        register_id = socket.send("slash_commands", slack_requests.slash_command_fields(
+        register_id = socket.send("slash_commands", payloads.slash_command_fields(
             "U0MANAGER1", "register", slack.response_url("U0MANAGER1")))
         socket.ack_for(register_id)
         (opened,) = slack.wait_for("views.open")
