@@ -8,26 +8,24 @@ import logging
 import os
 import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from dotenv import find_dotenv, load_dotenv
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy import Engine
 
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
 from handlers import Services, register
+from handlers.later import Later
+from handlers.registration import offer_waiting
 from handlers.web import wsgi_app
 from schedules.clock import start_clock
+from schedules.delivery import Sender
 from storage.db import engine_for, is_reachable, migrate, session_factory
+from storage.models import now
 
 log = logging.getLogger("tat")
 
@@ -37,34 +35,38 @@ class Bot:
     app: App
     engine: Engine
     services: Services
-    listeners: ThreadPoolExecutor   # runs listeners after Slack has its acknowledgement
+    later: Later      # Slack calls listeners make after the acknowledgement
+    sender: Sender    # delivers the outbox, on threads of its own
+
+    def start(self) -> "Bot":
+        self.sender.start()
+        return self
 
     def close(self) -> None:
         """Let work in flight finish, then let go of the database."""
-        self.listeners.shutdown(wait=True)
+        self.later.shutdown()
+        self.sender.stop()
         self.engine.dispose()
 
 
-def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
-    """Migrate the database and wire every listener into a Bolt app."""
+def build(settings: Settings, *, clock=None) -> Bot:
+    """Migrate the database and wire every listener into a Bolt app; nothing is started yet."""
     engine = engine_for(settings.database_url)
     migrate(engine)
-    services = Services(sessions=session_factory(engine), admins=settings.admins)
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, retry_handlers=[
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=3),
-    ])
-    listeners = ThreadPoolExecutor(max_workers=10, thread_name_prefix="listener")
-    app = App(
-        client=client, signing_secret=settings.signing_secret or "",
-        process_before_response=process_before_response, listener_executor=listeners,
-    )
+    later = Later()
+    services = Services(session_factory(engine), settings.admins, later, clock or now)
+    # Listeners' calls never retry or sleep (views.open must beat its trigger's 3 seconds); the
+    # sender handles Slack's 429 and 5xx itself, by rescheduling.
+    listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
+    sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
+    sender = Sender(services.sessions, sender_client, clock=services.clock)
+    app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True)
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
-    return Bot(app, engine, services, listeners)
+    offer_waiting(services.sessions, settings.admins)
+    return Bot(app, engine, services, later, sender)
 
 
 class _TokenIsInTheClient(logging.Filter):
@@ -88,8 +90,8 @@ def http_server(bot: Bot, host: str, port: int):
 def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
-    bot = build(settings)
-    clock = start_clock(lambda: dispatch_once(bot))
+    bot = build(settings).start()
+    clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
     signal.signal(signal.SIGTERM, _stop)
     try:
         if settings.socket_mode:
@@ -117,7 +119,8 @@ def serve(settings: Settings) -> None:
 
 
 def dispatch_once(bot: Bot) -> int:
-    return schedules.dispatch(bot.services, bot.app.client)
+    """Decide what is due and send it, once, in this thread; how many messages Slack took."""
+    return schedules.dispatch(bot.services, bot.sender)
 
 
 def _stop(signum, frame):

@@ -56,7 +56,7 @@ class Shell:
         local = replace(settings, bot_token="xoxb-local-shell", signing_secret=self.secret,
                         app_token=None, api_url=self.slack.api_url, database_url=SHELL_DATABASE,
                         admins=frozenset({PEOPLE[0].user}))
-        self.bot = tat_bot.build(local, process_before_response=True)
+        self.bot = tat_bot.build(local)
         self.me = PEOPLE[1]
         self.buttons: list[Button] = []
         self.unread: dict[str, list[str]] = {}
@@ -165,6 +165,8 @@ class Shell:
         json_body = body.startswith("{")
         headers = payloads.signed_headers(self.secret, body, json_body=json_body)
         response = self.bot.app.dispatch(BoltRequest(body=body, headers=headers))
+        self.bot.later.wait_idle()        # what the bot does after acknowledging (views.open, ...)
+        self.bot.sender.send_due()        # and the messages it owes, sent now rather than on a thread
         if response.status != 200:
             self.say(f"(the bot answered HTTP {response.status})")
         try:

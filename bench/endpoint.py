@@ -32,7 +32,7 @@ REQUESTS = 300
 def main() -> None:
     slack = SlackStandIn().start()
     database = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    built = tat_bot.build(settings_for(database, slack))
+    built = tat_bot.build(settings_for(database, slack)).start()
     server = tat_bot.http_server(built, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
     running = RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database)

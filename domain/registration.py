@@ -43,38 +43,40 @@ class Decision:
 
 def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
     """Create or edit the caller's profile; decide whether admins must approve it."""
-    existing = stakeholders.by_slack_user(session, user_id)
-    before = _identity(existing) if existing else None
-    who = existing or stakeholders.add(session, user_id)
+    who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
+    before = None if is_new else _identity(who)
     stakeholders.update_profile(session, who, profile)
     if user_id in admins:
         _approve_own(who, user_id)
-        return Registered(who, is_new=existing is None, ask_admins=False)
-    changed = before != _identity(who)
-    if existing is None or (changed or who.status == Status.DECLINED):
-        if existing is not None:
+        return Registered(who, is_new=is_new, ask_admins=False)
+    if is_new or before != _identity(who) or who.status == Status.DECLINED:
+        if not is_new:
             who.revision += 1
         who.status, who.decided_by, who.decided_at = Status.PENDING, None, None
-        return Registered(who, is_new=existing is None, ask_admins=True)
+        session.flush()
+        return Registered(who, is_new=is_new, ask_admins=True)
     return Registered(who, is_new=False, ask_admins=False)
 
 
 def decide(
     session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str]
 ) -> Decision:
-    """Approve or decline one revision of a pending registration, once."""
+    """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
+    of any number of presses at once exactly one decides and the rest are told who did."""
     if admin not in admins:
         return Decision(Verdict.NOT_ADMIN)
-    who = stakeholders.by_id(session, stakeholder_id, for_update=True)
+    decided = stakeholders.decide(session, stakeholder_id, revision,
+                                  Status.APPROVED if approve else Status.DECLINED, admin)
+    who = stakeholders.by_id(session, stakeholder_id)
+    if who is not None:
+        session.refresh(who)
+    if decided:
+        return Decision(Verdict.DECIDED, who)
     if who is None:
         return Decision(Verdict.GONE)
     if who.revision != revision:
         return Decision(Verdict.STALE, who)
-    if who.status != Status.PENDING:
-        return Decision(Verdict.ALREADY, who)
-    who.status = Status.APPROVED if approve else Status.DECLINED
-    who.decided_by, who.decided_at = admin, now()
-    return Decision(Verdict.DECIDED, who)
+    return Decision(Verdict.ALREADY, who)
 
 
 def profile_of(who: Stakeholder) -> Profile:

@@ -1,5 +1,7 @@
 """Every way into the bot, on one screen: /tat subcommands, button actions, modals and events."""
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
@@ -8,14 +10,18 @@ from handlers import home, registration
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
+from storage.models import now
 
 
 @dataclass(frozen=True)
 class Services:
-    """What listeners need besides Slack: the database and who the admins are."""
+    """What listeners need besides Slack: the database, who the admins are, and a way to make
+    Slack calls after the acknowledgement (never in the thread that answers Slack)."""
 
     sessions: sessionmaker[Session]
     admins: frozenset[str]
+    later: Callable[[Callable[[], object]], bool]
+    clock: Callable[[], datetime] = now   # what time it is: tests move it
 
 
 def _help(call: Call, session: None):
@@ -25,6 +31,8 @@ def _help(call: Call, session: None):
 COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
+    Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
+            admins_only=True),
 ]
 
 ACTIONS = {

@@ -43,6 +43,10 @@ def button(text: str, action_id: str, value: str, style: str | None = None, conf
     return element
 
 
+def divider() -> dict:
+    return {"type": "divider"}
+
+
 def actions(*elements: dict) -> dict:
     return {"type": "actions", "elements": list(elements)}
 

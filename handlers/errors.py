@@ -7,7 +7,7 @@ log = logging.getLogger("tat")
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
 
-def on_error(error, body, response, respond):
+def on_error(error, body, response, respond, context):
     """Log the failure, then tell the person privately instead of letting Slack show an HTTP error."""
     log.error("unhandled error for %s", _describe(body), exc_info=error)
     if response is not None and body.get("command"):
@@ -15,8 +15,8 @@ def on_error(error, body, response, respond):
     first_input = _first_input(body.get("view")) if body.get("type") == "view_submission" else None
     if response is not None and first_input:
         return _answer(response, {"response_action": "errors", "errors": {first_input: SORRY}})
-    if body.get("response_url"):
-        respond(text=SORRY, response_type="ephemeral", replace_original=False)
+    if body.get("response_url") and "services" in context:   # after the acknowledgement, never in it
+        context["services"].later(lambda: respond(text=SORRY, response_type="ephemeral", replace_original=False))
 
 
 def _answer(response, payload: dict) -> None:

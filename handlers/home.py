@@ -1,7 +1,7 @@
 """The App Home tab: who you are to the coalition, and a button to register or edit."""
 from domain.registration import profile_of
 from handlers import registration_blocks
-from handlers.blocks import actions, button, context, safety_footer, section
+from handlers.blocks import actions, button, context, divider, safety_footer, section
 from handlers.registration import current_profile
 from storage import stakeholders
 
@@ -13,25 +13,32 @@ STATUS = {
 
 
 def publish_home(event, client, context):
-    """`app_home_opened`: show the person their registration."""
-    if event.get("tab") != "home":
-        return
-    user = event["user"]
-    with context["services"].sessions.begin() as session:
+    """`app_home_opened`: show the person their registration (and an admin what waits for them)."""
+    if event.get("tab") == "home":
+        publish_for(context["services"], client, event["user"])
+
+
+def publish_for(services, client, user: str) -> None:
+    """Build the person's Home tab now, and publish it after the acknowledgement."""
+    with services.sessions.begin() as session:
         who = stakeholders.by_slack_user(session, user)
-        view = home_view(profile_of(who) if who else None, who.status if who else None)
-    client.views_publish(user_id=user, view=view)
+        waiting = stakeholders.pending(session) if user in services.admins else []
+        view = home_view(profile_of(who) if who else None, who.status if who else None,
+                         [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
+    services.later(lambda: client.views_publish(user_id=user, view=view))
 
 
 def open_registration(ack, body, client, context):
     """The Home tab's Register / Edit button opens the same form as `/tat register`."""
     ack()
-    with context["services"].sessions.begin() as session:
+    services = context["services"]
+    with services.sessions.begin() as session:
         form = registration_blocks.registration_form(current_profile(session, body["user"]["id"]))
-    client.views_open(trigger_id=body["trigger_id"], view=form)
+    trigger = body["trigger_id"]
+    services.later(lambda: client.views_open(trigger_id=trigger, view=form))
 
 
-def home_view(profile, status: str | None) -> dict:
+def home_view(profile, status: str | None, waiting: list | None = None) -> dict:
     """The Home tab's blocks for a registered person, or for someone yet to register."""
     if profile is None:
         blocks = [
@@ -46,5 +53,8 @@ def home_view(profile, status: str | None) -> dict:
             registration_blocks.profile_fields(profile),
             actions(button("Edit registration", "open_registration", "edit")),
         ]
+    if waiting:
+        listed = registration_blocks.pending_list(waiting)
+        blocks += [divider(), *listed.blocks]
     blocks += [context("Type `/tat help` in any channel for every command."), safety_footer()]
     return {"type": "home", "blocks": blocks}

@@ -1,19 +1,20 @@
-"""Slack in and out for registering: the form, its submission, and the admins' decision."""
+"""Slack in and out for registering: the form, its submission, and the admins' decision.
+
+Listeners only acknowledge, read and write the database, and queue what the bot owes in the
+outbox; the sender delivers it. A private reply that is not owed goes through `services.later`.
+"""
 import logging
 from typing import NamedTuple
-from uuid import uuid4
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
 from domain.profile import Invalid, Profile, parse_profile
 from domain.registration import Registered, Verdict, decide, profile_of, register
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
-from handlers.commands import Call, OpenModal
-from schedules.delivery import deliver
+from handlers.commands import Call, Message, OpenModal
 from storage import outbox, stakeholders
-from storage.models import now
+from storage.models import Stakeholder, now
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,11 @@ def current_profile(session: Session, user: str):
     return profile_of(who) if who else None
 
 
-def submit(ack, body, view, client, context):
-    """The form was saved: answer problems inline, or store it with the messages it calls for."""
+def submit(ack, body, view, context):
+    """The form was saved: answer problems inline, or store it with the messages it calls for.
+
+    The registrant's note is keyed by the form's view id, so a double or replayed submission of
+    the same form is one registration and one set of messages."""
     services, user = context["services"], body["user"]["id"]
     try:
         profile = parse_profile(submitted_values(view))
@@ -38,85 +42,99 @@ def submit(ack, body, view, client, context):
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
         done = register(session, user, profile, services.admins)
-        keys = _queue_after_saving(session, done, profile, services.admins)
+        _queue_after_saving(session, done, profile, services.admins, view.get("id") or "")
     ack()
-    deliver(services.sessions, client, keys)
+
+
+def pending_list(call: Call, session: Session) -> Message:
+    """`/tat pending` (admins): every registration waiting for a decision, with its buttons."""
+    waiting = stakeholders.pending(session)
+    return render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
 
 
 def approve(ack, body, action, client, respond, context):
     ack()
-    _decide(body, action, client, respond, context["services"], approve=True)
+    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=True)
 
 
 def decline(ack, body, action, client, respond, context):
     ack()
-    _decide(body, action, client, respond, context["services"], approve=False)
+    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=False)
 
 
-def _queue_after_saving(session: Session, done: Registered, profile, admins: frozenset[str]) -> list[str]:
+def _answerer(body, client, respond, services):
+    """How to tell the presser privately: in place in the Home tab, else through response_url."""
+    if (body.get("container") or {}).get("type") == "view":
+        from handlers.home import publish_for
+
+        return lambda **_message: publish_for(services, client, body["user"]["id"])
+    return respond
+
+
+def offer_waiting(sessions, admins: frozenset[str]) -> int:
+    """At start-up: registrations that wait for an admin reach every admin configured now (one
+    made while TAT_ADMINS was empty, say). Requests already queued are not queued again."""
+    if not admins:
+        return 0
+    with sessions.begin() as session:
+        return sum(_ask_admins(session, who, profile_of(who), admins, is_new=who.revision == 1)
+                   for who in stakeholders.pending(session))
+
+
+def _queue_after_saving(session: Session, done: Registered, profile, admins: frozenset[str], view_id: str) -> None:
     """The registrant's confirmation and, when approval is needed, a request to every admin."""
     who = done.stakeholder
     note = render.submitted(profile, who.status, done.ask_admins, done.is_new)
-    keys = [f"saved:{who.id}:{uuid4().hex}"]
-    outbox.enqueue(session, keys[0], who.slack_user_id, note.text, note.blocks)
+    outbox.enqueue(session, f"saved:{who.id}:{view_id}", who.slack_user_id, note.text, note.blocks)
     if done.ask_admins:
         outbox.cancel_unsent(session, f"approval:{who.id}:", now())  # requests for older revisions
-        request = render.approval_request(who.id, who.revision, who.slack_user_id, profile, done.is_new)
-        for admin in sorted(admins):
-            keys.append(f"{_approval_key(who.id, who.revision)}{admin}")
-            outbox.enqueue(session, keys[-1], admin, request.text, request.blocks)
+        _ask_admins(session, who, profile, admins, done.is_new)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
-    return keys
 
 
-def _decide(body, action, client, respond, services, approve: bool) -> None:
+def _ask_admins(session: Session, who: Stakeholder, profile: Profile, admins: frozenset[str], is_new: bool) -> int:
+    request = render.approval_request(who.id, who.revision, who.slack_user_id, profile, is_new)
+    prefix = _approval_key(who.id, who.revision)
+    return sum(outbox.enqueue(session, prefix + admin, admin, request.text, request.blocks) for admin in sorted(admins))
+
+
+class Decided(NamedTuple):
+    registrant: str
+    profile: Profile
+
+
+def _decide(body, action, respond, services, approve: bool) -> None:
     admin = body["user"]["id"]
     try:
-        who_id, revision = (int(part) for part in action["value"].split(":"))
+        who_id, revision = (int(part) for part in str(action.get("value", "")).split(":"))
     except ValueError:
-        return respond(text="That button is not valid any more; nothing was changed.",
-                       response_type="ephemeral", replace_original=False)
+        return services.later(lambda: respond(text="That button is not valid any more; nothing was changed.",
+                                              response_type="ephemeral", replace_original=False))
     with services.sessions.begin() as session:
         decision = decide(session, who_id, revision, admin, approve, services.admins)
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
-        else:
-            refusal, news = None, _queue_decision(session, who, approve)
-    if refusal:
-        return respond(text=refusal, response_type="ephemeral", replace_original=False)
-    deliver(services.sessions, client, [news.key])
-    settled = render.approval_settled(news.registrant, news.profile, approve, admin)
-    _settle_requests(client, body, news.requests, settled)
+            return services.later(lambda: respond(text=refusal, response_type="ephemeral", replace_original=False))
+        done = _queue_decision(session, who, approve, admin)
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
+        settled = render.approval_settled(done.registrant, done.profile, approve, admin)
+        services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))
 
 
-class Decided(NamedTuple):
-    key: str                          # the outbox key of the registrant's news
-    registrant: str
-    profile: Profile
-    requests: list[tuple[str, str]]   # (channel, ts) of every admin's copy of the request
-
-
-def _queue_decision(session: Session, who, approve: bool) -> Decided:
-    """Queue the registrant's news, stop unsent requests, and find the admins' copies to update."""
+def _queue_decision(session: Session, who: Stakeholder, approve: bool, admin: str) -> Decided:
+    """Queue the registrant's news, stop unsent requests, and settle every admin's copy."""
     profile, prefix = profile_of(who), _approval_key(who.id, who.revision)
     told = render.decided(profile, approve)
-    key = f"decided:{who.id}:r{who.revision}"
-    outbox.enqueue(session, key, who.slack_user_id, told.text, told.blocks)
+    outbox.enqueue(session, f"decided:{who.id}:r{who.revision}", who.slack_user_id, told.text, told.blocks)
     outbox.cancel_unsent(session, prefix, now())
-    return Decided(key, who.slack_user_id, profile, outbox.sent_messages(session, prefix))
-
-
-def _settle_requests(client, body, requests: list[tuple[str, str]], settled) -> None:
-    """Every admin's copy of the request shows who decided, in place of the buttons."""
-    container = body.get("container", {})
-    pressed = [(container["channel_id"], container["message_ts"])] if "message_ts" in container else []
-    for channel, ts in dict.fromkeys([*pressed, *requests]):
-        try:
-            client.chat_update(channel=channel, ts=ts, **settled.as_kwargs())
-        except (SlackApiError, SlackClientError, OSError):
-            log.exception("could not mark the approval request %s/%s as settled", channel, ts)
+    settled = render.approval_settled(who.slack_user_id, profile, approve, admin)
+    for channel, ts in outbox.sent_messages(session, prefix):
+        outbox.enqueue(session, f"settled:{who.id}:r{who.revision}:{channel}:{ts}", channel, settled.text,
+                       settled.blocks, method="chat.update", ts=ts)
+    return Decided(who.slack_user_id, profile)
 
 
 def _approval_key(who_id: int, revision: int) -> str:

@@ -85,6 +85,15 @@ def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: 
     """The DM each admin gets, with Approve / Decline."""
     verb = "New registration" if is_new else "Changed registration"
     text = f"{verb} to approve: {profile.name} ({profile.sector.label}, {profile.organization}), {where(profile)}."
+    return Message(text, [
+        section(f"*{verb} to approve* from <@{user_id}>"),
+        profile_fields(profile),
+        decision_buttons(stakeholder_id, revision, profile),
+    ])
+
+
+def decision_buttons(stakeholder_id: int, revision: int, profile: Profile) -> dict:
+    """Approve / Decline for one revision of a registration; Decline asks first."""
     value = f"{stakeholder_id}:{revision}"
     confirm = {
         "title": {"type": "plain_text", "text": "Decline registration?"},
@@ -92,14 +101,28 @@ def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: 
         "confirm": {"type": "plain_text", "text": "Decline"},
         "deny": {"type": "plain_text", "text": "Cancel"},
     }
-    return Message(text, [
-        section(f"*{verb} to approve* from <@{user_id}>"),
-        profile_fields(profile),
-        actions(
-            button("Approve", "approve_registration", value, style="primary"),
-            button("Decline", "decline_registration", value, style="danger", confirm=confirm),
-        ),
-    ])
+    return actions(
+        button("Approve", "approve_registration", value, style="primary"),
+        button("Decline", "decline_registration", value, style="danger", confirm=confirm),
+    )
+
+
+PENDING_SHOWN = 15   # three blocks each: within Slack's 50 blocks a message
+
+
+def pending_list(waiting: list[tuple[int, int, str, Profile]]) -> Message:
+    """`/tat pending`: each waiting registration with its buttons, oldest first."""
+    if not waiting:
+        return Message("No registrations are waiting for approval.")
+    text = f"{len(waiting)} registration(s) waiting for approval, oldest first."
+    blocks = [section(f"*{text}*")]
+    for stakeholder_id, revision, user_id, profile in waiting[:PENDING_SHOWN]:
+        blocks += [section(f"From <@{user_id}>"), profile_fields(profile),
+                   decision_buttons(stakeholder_id, revision, profile)]
+    if len(waiting) > PENDING_SHOWN:
+        blocks.append(context(f"…and {len(waiting) - PENDING_SHOWN} more: decide these, then type "
+                              "`/tat pending` again."))
+    return Message(text, blocks)
 
 
 def approval_settled(user_id: str, profile: Profile, approved: bool, admin: str) -> Message:

@@ -21,7 +21,8 @@ def tat_listener(commands: list[Command]):
             reply = chosen.run(call, None)
         if isinstance(reply, OpenModal):
             ack()
-            client.views_open(trigger_id=command["trigger_id"], view=reply.view)
+            trigger = command["trigger_id"]
+            services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
         else:
             ack(**reply.as_kwargs())
 

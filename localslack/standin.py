@@ -11,7 +11,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER = "UTATBOT01"
 TEAM = "T0COALITION"
@@ -33,6 +33,7 @@ class Failure:
     retry_after: int | None = None
     error: str | None = None
     matching: dict = field(default_factory=dict)   # only calls whose params match
+    posted: bool = False    # Slack took the message, then the answer was lost (a 5xx, say)
 
 
 class SlackStandIn:
@@ -40,6 +41,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
         self.users: dict[str, dict] = {}
+        self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
         self._changed = threading.Condition()
@@ -70,13 +72,14 @@ class SlackStandIn:
 
     # -- scripting ------------------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, retry_after: int | None = None,
-             error: str | None = None, times: int = 1, **matching) -> None:
-        """The next `times` calls of `method` (with these params) answer with this status or API error."""
+             error: str | None = None, times: int = 1, posted: bool = False, **matching) -> None:
+        """The next `times` calls of `method` (with these params) answer with this status or API error;
+        with `posted`, the message is posted all the same, as when Slack's answer is lost."""
         if status == 200 and error is None:
             raise ValueError("give a status other than 200, or an error")
         with self._changed:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(Failure(status, retry_after, error, matching) for _ in range(times))
+            queue.extend(Failure(status, retry_after, error, matching, posted) for _ in range(times))
 
     # -- reading --------------------------------------------------------------------------------
     def calls_to(self, method: str, **matching) -> list[Call]:
@@ -107,6 +110,8 @@ class SlackStandIn:
             failure = next((f for f in queue if _matches(call.params, f.matching)), None)
             if failure:
                 queue.remove(failure)
+                if failure.posted:
+                    self.answer(call.method, call.params)
                 call.response = {"ok": False, "error": failure.error or _status_error(failure.status)}
             else:
                 call.response = self.answer(call.method, call.params) if call.method != "response_url" else {"ok": True}
@@ -123,8 +128,12 @@ class SlackStandIn:
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]
-            ts = params.get("ts") or f"{1_700_000_000 + next(self._ts)}.000100"
+            ts = params.get("ts") or f"{time.time():.0f}.{next(self._ts):06d}"
             key = "message_ts" if method == "chat.postEphemeral" else "ts"
+            if method == "chat.postMessage":
+                self.history.setdefault(channel, []).append(
+                    {"type": "message", "ts": ts, "text": params.get("text"), "bot_id": "BTATBOT01",
+                     **({"metadata": params["metadata"]} if params.get("metadata") else {})})
             return {"ok": True, "channel": channel, key: ts,
                     "message": {"text": params.get("text"), "blocks": params.get("blocks", [])}}
         if method.startswith("views."):
@@ -132,14 +141,30 @@ class SlackStandIn:
             return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}", "state": {"values": {}}}}
         if method == "conversations.open":
             users = str(params.get("users", "")).split(",")
-            prefix = "D" if len(users) == 1 else "G"
-            return {"ok": True, "channel": {"id": prefix + "".join(u[-4:] for u in users)}}
+            if len(users) == 1:
+                return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
+            return {"ok": True, "channel": {"id": "G" + "".join(u[-4:] for u in users)}}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "invalid_auth"}
         if method == "users.info":
             user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
             return {"ok": True, "user": user}
         return {"ok": True}
+
+
+    def _history(self, params: dict) -> dict:
+        """Newest first, `limit` a page, from `oldest` on; metadata only when asked for."""
+        oldest = float(params.get("oldest") or 0)
+        found = [m for m in reversed(self.history.get(params.get("channel") or "", [])) if float(m["ts"]) > oldest]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = found[start:start + limit]
+        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
 
 def _status_error(status: int) -> str:
@@ -154,7 +179,7 @@ def _parse(body: bytes, content_type: str) -> dict:
     if "json" in content_type:
         return json.loads(body or b"{}")
     params: dict = dict(parse_qsl(body.decode()))
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(params.get(key), str):
             try:
                 params[key] = json.loads(params[key])
@@ -168,9 +193,15 @@ def _handler_for(standin: SlackStandIn):
         def log_message(self, *args) -> None:
             pass
 
+        def do_GET(self) -> None:
+            self._answer(dict(parse_qsl(urlsplit(self.path).query)))
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             params = _parse(self.rfile.read(length), self.headers.get("Content-Type", ""))
+            self._answer({**dict(parse_qsl(urlsplit(self.path).query)), **params})
+
+        def _answer(self, params: dict) -> None:
             if self.path.startswith("/respond/"):
                 method = "response_url"
             else:

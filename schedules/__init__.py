@@ -1,15 +1,23 @@
 """What is due, and delivering it. The database decides; the clock only asks.
 
-`dispatch` is what the clock (and `python bot.py dispatch`) calls; it returns how many messages
-it sent. Follow-ups will add their own job to DUE.
+`tick` is what the clock calls: it runs every job in DUE and wakes the sender. `dispatch` (and
+`python bot.py dispatch`) does the same and then sends, once, in the calling thread, returning
+how many messages Slack took. Follow-ups will add their own job to DUE.
 """
 from collections.abc import Callable
 
-from schedules.delivery import deliver_due
+from schedules.delivery import Sender, bury_expired
 
-DUE: list[Callable[..., int]] = [deliver_due]
+DUE: list[Callable[..., int]] = [bury_expired]
 
 
-def dispatch(services, client) -> int:
-    """Send everything that is due now, once."""
-    return sum(send_due(services, client) for send_due in DUE)
+def tick(services, sender: Sender) -> None:
+    for job in DUE:
+        job(services)
+    sender.wake()
+
+
+def dispatch(services, sender: Sender) -> int:
+    for job in DUE:
+        job(services)
+    return sender.send_due()

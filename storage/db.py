@@ -22,6 +22,7 @@ def engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -33,6 +34,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    """Every SQLite transaction takes the write lock when it starts, so a read-then-write
+    transaction can never act on what another has changed since: SQLite has no row locks,
+    and `with_for_update()` does nothing there."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

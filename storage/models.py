@@ -1,7 +1,7 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -80,21 +80,35 @@ class OutboxMessage(Base):
     """A message the bot owes someone: stored with the change that caused it, sent once.
 
     The key names what the message is for (say "approval:12:r2:U0ADMIN1"), so the same message
-    can never be queued twice; a claim keeps two instances from sending it at the same time.
+    can never be queued twice, and it travels with the message in Slack's metadata so that a send
+    whose outcome is unknown can be looked up before it is repeated. A claim keeps two senders
+    from sending it at once. `not_before` is when it is owed; `due_at` when the next try may be.
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "due_at", sqlite_where=text("sent_at IS NULL AND cancelled_at IS NULL "
+                                                           "AND dead_at IS NULL"),
+              postgresql_where=text("sent_at IS NULL AND cancelled_at IS NULL AND dead_at IS NULL")),
+        Index("ix_outbox_key_prefix", "key", postgresql_ops={"key": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    method: Mapped[str] = mapped_column(String(32), default="chat.postMessage")
     channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))          # the message a chat.update changes
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)  # a send may have reached Slack
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))

@@ -1,68 +1,152 @@
 """The outbox: messages owed, queued in the same transaction as the change that caused them.
 
-Functions take the session first and never commit.
+A row is pending until it is sent, cancelled (no longer worth sending) or dead (Slack refused it
+for good, or it was owed for longer than GIVE_UP_AFTER). Functions take the session first and
+never commit.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, now
 
-CLAIM_FOR = timedelta(minutes=2)   # another instance may retry a send that has not finished by then
-MAX_ATTEMPTS = 20
-GIVE_UP_AFTER = timedelta(days=7)
-
-
-def enqueue(session: Session, key: str, channel: str, text: str, blocks: list | None = None) -> bool:
-    """Queue a message once per key; False when that key was already queued."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
-        return False
-    session.add(OutboxMessage(key=key, channel=channel, text=text, blocks=blocks or None, attempts=0))
-    session.flush()
-    return True
+CLAIM_FOR = timedelta(seconds=60)  # longer than any one send can take; renewed while a batch is sent
+GIVE_UP_AFTER = timedelta(days=7)  # counted from when the message was owed, not from the tries
 
 
-def due_ids(session: Session, at: datetime, keys: list[str] | None = None, limit: int = 200) -> list[int]:
-    """Messages not yet sent, given up or being sent by someone else: these keys, or all of them."""
+@dataclass(frozen=True)
+class Claimed:
+    """A message taken for sending: all the sender needs, detached from any session."""
+
+    id: int
+    key: str
+    method: str
+    channel: str
+    ts: str | None
+    text: str
+    blocks: list | None
+    not_before: datetime
+    attempts: int
+    in_doubt: bool   # an earlier try may have reached Slack: look before sending again
+
+
+def enqueue(session: Session, key: str, channel: str, text: str, blocks: list | None = None, *,
+            not_before: datetime | None = None, method: str = "chat.postMessage", ts: str | None = None) -> bool:
+    """Queue a message once per key (on every database, even from two instances at once);
+    False when that key was already queued."""
+    at = not_before or now()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    added = session.execute(insert(OutboxMessage).values(
+        key=key, method=method, channel=channel, ts=ts, text=text, blocks=blocks or None, created_at=now(),
+        not_before=at, due_at=at, attempts=0, in_doubt=False,
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
+    session.info["outbox_queued"] = True   # the sender is woken once this transaction commits
+    return added.scalar() is not None
+
+
+def _pending():
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None), OutboxMessage.dead_at.is_(None))
+
+
+def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] | None = None) -> list[Claimed]:
+    """Take up to `limit` due messages for sending, oldest first; another sender skips them."""
     query = select(OutboxMessage.id).where(
-        OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None),
-        OutboxMessage.attempts < MAX_ATTEMPTS, OutboxMessage.created_at > at - GIVE_UP_AFTER,
+        *_pending(), OutboxMessage.due_at <= at,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < at),
-    )
+    ).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
     if keys is not None:
         query = query.where(OutboxMessage.key.in_(keys))
-    return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
-
-
-def claim(session: Session, message_id: int, at: datetime) -> OutboxMessage | None:
-    """Take the message for sending, unless it was sent or another sender holds it."""
-    claimed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-               OutboxMessage.cancelled_at.is_(None),
-               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < at))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(query.scalar_subquery()))
         .values(claimed_until=at + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
-    )
-    return session.get(OutboxMessage, message_id) if claimed.rowcount == 1 else None
+        .returning(OutboxMessage.id, OutboxMessage.key, OutboxMessage.method, OutboxMessage.channel,
+                   OutboxMessage.ts, OutboxMessage.text, OutboxMessage.blocks, OutboxMessage.not_before,
+                   OutboxMessage.attempts, OutboxMessage.in_doubt)
+        .execution_options(synchronize_session=False))
+    claimed = sorted((Claimed(*row) for row in rows), key=lambda c: (c.not_before, c.id))
+    _mark_in_doubt(session, [c.id for c in claimed if c.method == "chat.postMessage"])
+    return claimed
 
 
-def mark_sent(session: Session, message_id: int, at: datetime, channel: str, ts: str) -> None:
+def next_due(session: Session, at: datetime) -> datetime | None:
+    """When the soonest pending message can next be claimed: when it is due, or its claim lapses."""
+    free_at = case((OutboxMessage.claimed_until > at, OutboxMessage.claimed_until), else_=OutboxMessage.due_at)
+    return session.scalar(select(func.min(free_at)).where(*_pending()))
+
+
+def renew(session: Session, ids: list[int], at: datetime) -> None:
+    """Keep holding messages still being sent."""
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+                        .values(claimed_until=at + CLAIM_FOR).execution_options(synchronize_session=False))
+
+
+def _mark_in_doubt(session: Session, ids: list[int]) -> None:
+    """These are about to be sent: if nothing is heard of them again, Slack may have them."""
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                        .values(in_doubt=True).execution_options(synchronize_session=False))
+
+
+def mark_sent(session: Session, sent: list[tuple[int, str, str]], at: datetime) -> None:
+    """Record messages Slack has taken: (id, channel, ts) each."""
+    for message_id, channel, ts in sent:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+            sent_at=at, sent_channel=channel, sent_ts=ts, claimed_until=None, last_error=None, in_doubt=False,
+        ).execution_options(synchronize_session=False))
+
+
+def retry_later(session: Session, message_id: int, due_at: datetime, error: str, in_doubt: bool) -> None:
+    """A send failed for now: try again at `due_at`."""
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        sent_at=at, sent_channel=channel, sent_ts=ts, claimed_until=None, last_error=None))
+        claimed_until=None, due_at=due_at, last_error=error[:200], in_doubt=in_doubt,
+    ).execution_options(synchronize_session=False))
 
 
-def release(session: Session, message_id: int, error: str) -> None:
-    """A send failed: let the next round try again."""
+def bury(session: Session, message_id: int, at: datetime, error: str) -> None:
+    """Slack refused the message for good: keep it as a dead letter, shown to admins."""
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        claimed_until=None, last_error=error[:200]))
+        claimed_until=None, dead_at=at, last_error=error[:200], in_doubt=False,
+    ).execution_options(synchronize_session=False))
+
+
+def bury_expired(session: Session, at: datetime) -> int:
+    """Messages owed for longer than GIVE_UP_AFTER are given up: dead, with the reason."""
+    expired = session.execute(update(OutboxMessage).where(
+        *_pending(), OutboxMessage.not_before < at - GIVE_UP_AFTER,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < at),
+    ).values(dead_at=at, claimed_until=None, last_error=func.substr(
+        literal("gave up after 7 days; last error: ") + func.coalesce(OutboxMessage.last_error, "none"), 1, 200),
+    ).execution_options(synchronize_session=False))
+    return expired.rowcount
+
+
+def dead_letters(session: Session, limit: int = 20) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.dead_at.is_not(None))
+                                .order_by(OutboxMessage.dead_at.desc()).limit(limit)))
+
+
+def revive(session: Session, message_id: int, at: datetime) -> bool:
+    """Try a dead letter again, from now on."""
+    revived = session.execute(update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.dead_at.is_not(None)).values(
+        dead_at=None, not_before=at, due_at=at, claimed_until=None,
+    ).execution_options(synchronize_session=False))
+    session.info["outbox_queued"] = True
+    return revived.rowcount == 1
 
 
 def cancel_unsent(session: Session, key_prefix: str, at: datetime) -> None:
     """Messages no longer worth sending (an approval request already decided, say)."""
     session.execute(update(OutboxMessage).where(
-        OutboxMessage.key.startswith(key_prefix, autoescape=True), OutboxMessage.sent_at.is_(None),
-    ).values(cancelled_at=at))
+        OutboxMessage.key.startswith(key_prefix, autoescape=True), *_pending(),
+    ).values(cancelled_at=at).execution_options(synchronize_session=False))
 
 
 def sent_messages(session: Session, key_prefix: str) -> list[tuple[str, str]]:
@@ -70,3 +154,8 @@ def sent_messages(session: Session, key_prefix: str) -> list[tuple[str, str]]:
     rows = session.execute(select(OutboxMessage.sent_channel, OutboxMessage.sent_ts).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True), OutboxMessage.sent_at.is_not(None)))
     return [(channel, ts) for channel, ts in rows]
+
+
+def keys_with_prefix(session: Session, key_prefix: str) -> set[str]:
+    return set(session.scalars(select(OutboxMessage.key).where(
+        OutboxMessage.key.startswith(key_prefix, autoescape=True))))

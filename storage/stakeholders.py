@@ -1,14 +1,23 @@
 """Reading and writing stakeholders. Functions take the session first and never commit."""
 from dataclasses import fields
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import Coverage, Stakeholder
+from storage.models import Coverage, Stakeholder, now
 
 
-def by_slack_user(session: Session, user_id: str) -> Stakeholder | None:
-    return session.scalar(select(Stakeholder).where(Stakeholder.slack_user_id == user_id))
+def by_slack_user(session: Session, user_id: str, for_update: bool = False) -> Stakeholder | None:
+    query = select(Stakeholder).where(Stakeholder.slack_user_id == user_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def pending(session: Session) -> list[Stakeholder]:
+    """Registrations waiting for an admin, oldest first."""
+    return list(session.scalars(
+        select(Stakeholder).where(Stakeholder.status == "pending").order_by(Stakeholder.created_at, Stakeholder.id)))
 
 
 def by_id(session: Session, stakeholder_id: int, for_update: bool = False) -> Stakeholder | None:
@@ -16,11 +25,29 @@ def by_id(session: Session, stakeholder_id: int, for_update: bool = False) -> St
     return session.scalar(query.with_for_update() if for_update else query)
 
 
-def add(session: Session, user_id: str) -> Stakeholder:
-    """A new, empty registration for a Slack user; the caller fills in the profile."""
-    who = Stakeholder(slack_user_id=user_id, status="pending", revision=1, statewide=False)
-    session.add(who)
-    return who
+def claim_user(session: Session, user_id: str) -> tuple[Stakeholder, bool]:
+    """The Slack user's row, locked for this transaction, created if missing: (row, created).
+
+    Two first submissions at once make one row: the second waits for the first and finds it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    added = session.execute(insert(Stakeholder).values(
+        slack_user_id=user_id, status="pending", revision=1, statewide=False, name="", sector="other",
+        organization="", phone="", email="", state="", created_at=now(), updated_at=now(),
+    ).on_conflict_do_nothing(index_elements=["slack_user_id"]).returning(Stakeholder.id))
+    created = added.scalar() is not None
+    who = by_slack_user(session, user_id, for_update=True)
+    session.refresh(who)
+    return who, created
+
+
+def decide(session: Session, stakeholder_id: int, revision: int, status: str, admin: str) -> bool:
+    """Record a decision on one pending revision, as a compare-and-set: False if it was not pending."""
+    changed = session.execute(
+        update(Stakeholder)
+        .where(Stakeholder.id == stakeholder_id, Stakeholder.revision == revision, Stakeholder.status == "pending")
+        .values(status=status, decided_by=admin, decided_at=now())
+        .execution_options(synchronize_session=False))
+    return changed.rowcount == 1
 
 
 def update_profile(session: Session, who: Stakeholder, profile) -> None:

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,7 @@ class RunningBot:
     slack: SlackStandIn
     bot: tat_bot.Bot
     database_url: str
+    clock: "Clock | None" = None
 
     def post(self, body: str, headers: dict) -> Response:
         request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), headers=headers)
@@ -105,13 +107,27 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides):
     return replace(load_settings(env), **overrides)
 
 
+class Clock:
+    """The time as the bot sees it: real time, moved forward by the tests."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+    def advance(self, **delta) -> None:
+        self.ahead += timedelta(**delta)
+
+
 @pytest.fixture
 def running(empty_database, slack):
-    built = tat_bot.build(settings_for(empty_database, slack))
+    clock = Clock()
+    built = tat_bot.build(settings_for(empty_database, slack), clock=clock).start()
     server = tat_bot.http_server(built, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, empty_database)
+    yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, empty_database, clock)
     server.trigger.pull_trigger(server.close)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()

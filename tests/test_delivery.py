@@ -1,6 +1,8 @@
 """Messages the bot owes are never lost and never doubled: Slack errors, restarts, two instances."""
 import threading
 
+from sqlalchemy import text
+
 import bot as tat_bot
 from tests.conftest import ADMIN, SECOND_ADMIN, count_rows, settings_for
 from tests.test_registration import MANAGER, TRUCK_STOP, press, stakeholder, submit, wait_until
@@ -12,12 +14,22 @@ def refused_three_times(running) -> None:
     wait_until(lambda: count_rows(running.database_url, "outbox", "claimed_until IS NOT NULL") == 0)
 
 
+def as_if_their_backoff_were_over(running) -> None:
+    """Another process sends what is owed, by the real clock: stop this one's sender, and make
+    every owed message due now."""
+    running.bot.sender.stop()
+    with running.bot.engine.begin() as connection:
+        connection.execute(text("UPDATE outbox SET due_at = created_at WHERE sent_at IS NULL"))
+
+
 def test_messages_slack_refuses_are_kept_and_sent_by_the_next_dispatch(running):
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     assert submit(running, MANAGER, TRUCK_STOP).body == ""
     refused_three_times(running)
     assert stakeholder(running, MANAGER).status == "pending"
 
+    assert tat_bot.dispatch_once(running.bot) == 0       # not before their backoff is over
+    running.clock.advance(minutes=5)
     assert tat_bot.dispatch_once(running.bot) == 3
     assert tat_bot.dispatch_once(running.bot) == 0
 
@@ -30,7 +42,8 @@ def test_two_instances_dispatching_at_once_send_each_message_once(running, empty
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
-    other = tat_bot.build(settings_for(empty_database, running.slack))
+    running.clock.advance(minutes=5)
+    other = tat_bot.build(settings_for(empty_database, running.slack), clock=running.clock)
     start = threading.Barrier(2)
     sent = []
 

@@ -81,24 +81,26 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) ->
 
 
 def test_the_dispatch_verb_sends_what_is_owed_once_and_exits(project_root, tmp_path, running):
-    from tests.test_delivery import refused_three_times
+    from tests.test_delivery import as_if_their_backoff_were_over, refused_three_times
     from tests.test_registration import MANAGER, TRUCK_STOP, submit
 
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
+    as_if_their_backoff_were_over(running)
     env = bot_env(running.slack, running.database_url)
     outputs = [bot_process(project_root, tmp_path, env, "dispatch").communicate(timeout=60)[0] for _ in range(2)]
     assert "sent 3 due message(s)" in outputs[0] and "sent 0 due message(s)" in outputs[1]
 
 
 def test_on_start_the_bot_sends_what_it_still_owed(project_root, tmp_path, running):
-    from tests.test_delivery import refused_three_times
+    from tests.test_delivery import as_if_their_backoff_were_over, refused_three_times
     from tests.test_registration import MANAGER, TRUCK_STOP, submit
 
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
+    as_if_their_backoff_were_over(running)
     process = bot_process(project_root, tmp_path, bot_env(running.slack, running.database_url, PORT=str(free_port())))
     try:
         delivered = running.slack.wait_for("chat.postMessage", count=6, timeout=30)

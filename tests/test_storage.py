@@ -26,7 +26,7 @@ def test_the_migrations_build_exactly_the_models_schema(engine):
 def test_migrating_again_changes_nothing(engine):
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
 
 
 def test_times_go_in_from_any_zone_and_come_back_as_utc(engine):
@@ -56,28 +56,50 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     engine.dispose()
 
 
-def test_a_message_claimed_by_a_sender_that_crashed_is_sent_again_later(engine):
+def test_a_message_claimed_by_a_sender_that_crashed_is_sent_again_later_and_looked_for_first(engine):
     from storage import outbox
 
     sessions = session_factory(engine)
-    start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     with sessions.begin() as session:
         assert outbox.enqueue(session, "saved:1:a", "U0SAM00001", "Thanks")
         assert not outbox.enqueue(session, "saved:1:a", "U0SAM00001", "Thanks")   # a key is queued once
+    start = datetime.now(UTC)
     with sessions.begin() as session:
-        (message_id,) = outbox.due_ids(session, start, keys=["saved:1:a"])
-        assert outbox.claim(session, message_id, start) is not None               # ...and then the sender dies
+        (claimed,) = outbox.claim_due(session, start, keys=["saved:1:a"])          # ...and then the sender dies
+        assert not claimed.in_doubt
     with sessions.begin() as session:
-        assert outbox.due_ids(session, start + timedelta(minutes=1)) == []
-        assert outbox.claim(session, message_id, start + timedelta(minutes=1)) is None
-        assert outbox.due_ids(session, start + timedelta(minutes=3)) == [message_id]
+        assert outbox.claim_due(session, start + timedelta(seconds=30)) == []      # still held
+    with sessions.begin() as session:
+        (again,) = outbox.claim_due(session, start + outbox.CLAIM_FOR + timedelta(seconds=1))
+    assert again.id == claimed.id and again.in_doubt and again.attempts == 2
 
 
-def test_a_message_nobody_could_deliver_for_a_week_is_given_up(engine):
+def test_a_message_queued_for_later_is_not_due_before_its_time(engine):
+    from storage import outbox
+
+    sessions = session_factory(engine)
+    later = datetime.now(UTC) + timedelta(days=90)
+    with sessions.begin() as session:
+        outbox.enqueue(session, "followup:1", "C0COALITN", "Three months on", not_before=later)
+    with sessions.begin() as session:
+        assert outbox.claim_due(session, later - timedelta(minutes=1)) == []
+        assert outbox.next_due(session, later - timedelta(minutes=1)) == later
+    with sessions.begin() as session:
+        assert [c.key for c in outbox.claim_due(session, later)] == ["followup:1"]
+
+
+def test_a_message_nobody_could_deliver_for_a_week_is_given_up_and_kept_as_a_dead_letter(engine):
     from storage import outbox
 
     sessions = session_factory(engine)
     with sessions.begin() as session:
         outbox.enqueue(session, "saved:2:a", "U0SAM00001", "Thanks")
+    week_later = datetime.now(UTC) + timedelta(days=8)
     with sessions.begin() as session:
-        assert outbox.due_ids(session, datetime.now(UTC) + timedelta(days=8)) == []
+        assert outbox.bury_expired(session, week_later) == 1
+        assert outbox.claim_due(session, week_later) == []
+        (dead,) = outbox.dead_letters(session)
+        assert dead.key == "saved:2:a" and "7 days" in dead.last_error
+    with sessions.begin() as session:
+        assert outbox.revive(session, dead.id, week_later)
+        assert [c.key for c in outbox.claim_due(session, week_later)] == ["saved:2:a"]
