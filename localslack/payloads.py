@@ -36,12 +36,14 @@ def slash_command_fields(user: str, text: str, response_url: str, channel: str =
     }
 
 
-def block_action(user: str, action: dict, message: dict, channel: str, response_url: str) -> str:
-    """A button press on a message: `action` is the button element as it was posted."""
+def block_action(user: str, action: dict, message: dict, channel: str, response_url: str,
+                 ephemeral: bool = False) -> str:
+    """A button press on a message (`ephemeral`: one only its reader sees, like a command's reply):
+    `action` is the button element as it was posted."""
     payload = {
         "type": "block_actions", "user": _user(user), "api_app_id": APP_ID, "token": "legacy",
         "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
-                      "is_ephemeral": False},
+                      "is_ephemeral": ephemeral},
         "trigger_id": _trigger_id(), "team": TEAM, "enterprise": None, "is_enterprise_install": False,
         "channel": {"id": channel, "name": "directmessage"}, "message": message,
         "state": {"values": {}}, "response_url": response_url,

@@ -81,6 +81,11 @@ class SlackStandIn:
             queue = self._failures.setdefault(method, deque())
             queue.extend(Failure(status, retry_after, error, matching, posted) for _ in range(times))
 
+    def stop_failing(self) -> None:
+        """Forget every scripted failure not yet used."""
+        with self._changed:
+            self._failures.clear()
+
     # -- reading --------------------------------------------------------------------------------
     def calls_to(self, method: str, **matching) -> list[Call]:
         with self._changed:

@@ -111,7 +111,8 @@ class Sender:
     def send_due(self, keys: list[str] | None = None) -> int:
         """Send every message due now (or just these keys); return how many Slack took."""
         taken = 0
-        while not self._stop.is_set():
+        in_worker = threading.current_thread() in self._workers
+        while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
                 batch = outbox.claim_due(session, self.clock(), self._batch, keys)
             if not batch:

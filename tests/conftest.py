@@ -5,6 +5,7 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,18 +121,27 @@ class Clock:
         self.ahead += timedelta(**delta)
 
 
-@pytest.fixture
-def running(empty_database, slack):
-    clock = Clock()
-    built = tat_bot.build(settings_for(empty_database, slack), clock=clock).start()
+@contextmanager
+def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: Clock | None = None):
+    """A built bot behind its real HTTP server on 127.0.0.1, for as long as the block runs."""
     server = tat_bot.http_server(built, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, empty_database, clock)
-    server.trigger.pull_trigger(server.close)
-    thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
-    built.close()
+    try:
+        yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database_url, clock)
+    finally:
+        server.trigger.pull_trigger(server.close)
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        built.close()
+
+
+@pytest.fixture
+def running(empty_database, slack):
+    clock = Clock()
+    with serving(tat_bot.build(settings_for(empty_database, slack), clock=clock).start(), slack, empty_database,
+                 clock) as bot:
+        yield bot
 
 
 @pytest.fixture(scope="session")

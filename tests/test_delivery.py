@@ -26,6 +26,7 @@ def test_messages_slack_refuses_are_kept_and_sent_by_the_next_dispatch(running):
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     assert submit(running, MANAGER, TRUCK_STOP).body == ""
     refused_three_times(running)
+    running.bot.sender.stop()             # this test's dispatches are the only senders
     assert stakeholder(running, MANAGER).status == "pending"
 
     assert tat_bot.dispatch_once(running.bot) == 0       # not before their backoff is over
@@ -42,6 +43,7 @@ def test_two_instances_dispatching_at_once_send_each_message_once(running, empty
     running.slack.fail("chat.postMessage", error="fatal_error", times=3)
     submit(running, MANAGER, TRUCK_STOP)
     refused_three_times(running)
+    running.bot.sender.stop()
     running.clock.advance(minutes=5)
     other = tat_bot.build(settings_for(empty_database, running.slack), clock=running.clock)
     start = threading.Barrier(2)
