@@ -250,10 +250,11 @@ def render(message: dict, heading: str) -> str:
 
 
 def as_text(mrkdwn: str) -> str:
-    """Slack's markup as plain text: mentions by name, no bold markers."""
+    """Slack's markup as plain text: mentions by name, no bold markers, & < > as typed."""
     names = {p.user: p.name for p in PEOPLE}
     text = re.sub(r"<@(\w+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
-    return re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
+    text = re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def run(settings: Settings, ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> None:

@@ -75,8 +75,7 @@ def _decide(body, action, client, respond, services, approve: bool) -> None:
     try:
         who_id, revision = (int(part) for part in action["value"].split(":"))
     except ValueError:
-        return respond(text="That button is not valid any more; nothing was changed.",
-                       response_type="ephemeral", replace_original=False)
+        return respond(**render.button_expired().as_kwargs(), response_type="ephemeral", replace_original=False)
     with services.sessions.begin() as session:
         decision = decide(session, who_id, revision, admin, approve, services.admins)
         who = decision.stakeholder
@@ -85,7 +84,7 @@ def _decide(body, action, client, respond, services, approve: bool) -> None:
         else:
             refusal, news = None, _queue_decision(session, who, approve)
     if refusal:
-        return respond(text=refusal, response_type="ephemeral", replace_original=False)
+        return respond(**refusal.as_kwargs(), response_type="ephemeral", replace_original=False)
     deliver(services.sessions, client, [news.key])
     settled = render.approval_settled(news.registrant, news.profile, approve, admin)
     _settle_requests(client, body, news.requests, settled)

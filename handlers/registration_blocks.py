@@ -6,8 +6,11 @@ from handlers.blocks import (
     Message,
     actions,
     button,
+    confirm_dialog,
     context,
     fields_section,
+    md,
+    mention,
     modal,
     option,
     section,
@@ -77,23 +80,21 @@ def profile_fields(profile: Profile) -> dict:
     ]
     if profile.site_name:
         road = " ".join(filter(None, [profile.interstate, profile.exit and f"exit {profile.exit}"]))
-        pairs.append(("Site", f"{profile.site_name}{f' ({road})' if road else ''}"))
+        pairs.append(("Site", f"{profile.site_name} ({road})" if road else profile.site_name))
     return fields_section(pairs)
 
 
 def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: Profile, is_new: bool) -> Message:
     """The DM each admin gets, with Approve / Decline."""
     verb = "New registration" if is_new else "Changed registration"
-    text = f"{verb} to approve: {profile.name} ({profile.sector.label}, {profile.organization}), {where(profile)}."
+    text = md("{} to approve: {} ({}, {}), {}.", verb, profile.name, profile.sector.label,
+              profile.organization, where(profile))
     value = f"{stakeholder_id}:{revision}"
-    confirm = {
-        "title": {"type": "plain_text", "text": "Decline registration?"},
-        "text": {"type": "mrkdwn", "text": f"{profile.name} will be told that the registration was not approved."},
-        "confirm": {"type": "plain_text", "text": "Decline"},
-        "deny": {"type": "plain_text", "text": "Cancel"},
-    }
+    confirm = confirm_dialog("Decline registration?",
+                             md("{} will be told that the registration was not approved.", profile.name),
+                             "Decline")
     return Message(text, [
-        section(f"*{verb} to approve* from <@{user_id}>"),
+        section(md("*{} to approve* from {}", verb, mention(user_id))),
         profile_fields(profile),
         actions(
             button("Approve", "approve_registration", value, style="primary"),
@@ -105,11 +106,11 @@ def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: 
 def approval_settled(user_id: str, profile: Profile, approved: bool, admin: str) -> Message:
     """An admin's request once decided: the buttons give way to who decided."""
     outcome = "Approved" if approved else "Declined"
-    text = f"{outcome} by <@{admin}>: {profile.name} ({profile.organization})."
+    text = md("{} by {}: {} ({}).", outcome, mention(admin), profile.name, profile.organization)
     return Message(text, [
-        section(f"*Registration* from <@{user_id}>"),
+        section(md("*Registration* from {}", mention(user_id))),
         profile_fields(profile),
-        context(f"{'✅' if approved else '✖️'} {outcome} by <@{admin}>"),
+        context(md("{} {} by {}", "✅" if approved else "✖️", outcome, mention(admin))),
     ])
 
 
@@ -117,15 +118,15 @@ def submitted(profile: Profile, status: str, asked_admins: bool, is_new: bool) -
     """The registrant's DM after saving the form."""
     first = profile.name.split()[0]
     if status == "approved" and is_new:
-        text = f"Thanks, {first}: you are registered and approved. Type `/tat help` to see what you can do."
+        text = md("Thanks, {}: you are registered and approved. Type `/tat help` to see what you can do.", first)
     elif status == "approved":
-        text = f"Thanks, {first}: your profile is updated."
+        text = md("Thanks, {}: your profile is updated.", first)
     elif asked_admins and not is_new:
-        text = (f"Thanks, {first}: your changes are saved. A coalition admin will review your registration "
-                "again, and I'll message you here when they have.")
+        text = md("Thanks, {}: your changes are saved. A coalition admin will review your registration "
+                  "again, and I'll message you here when they have.", first)
     else:
-        text = (f"Thanks, {first}: your registration is in. A coalition admin will review it and I'll "
-                "message you here when it is approved.")
+        text = md("Thanks, {}: your registration is in. A coalition admin will review it and I'll "
+                  "message you here when it is approved.", first)
     return Message(text, [section(text), profile_fields(profile)])
 
 
@@ -139,13 +140,19 @@ def decided(profile: Profile, approved: bool) -> Message:
     return Message(text)
 
 
-def decision_refused(verdict: str, admin_of_record: str | None, status: str | None) -> str:
+def decision_refused(verdict: str, admin_of_record: str | None, status: str | None) -> Message:
     """Why pressing Approve / Decline did nothing."""
     if verdict == "not_admin":
-        return "Only coalition admins can approve or decline registrations; nothing was changed."
+        return Message("Only coalition admins can approve or decline registrations; nothing was changed.")
     if verdict == "gone":
-        return "That registration no longer exists; nothing was changed."
+        return Message("That registration no longer exists; nothing was changed.")
     if verdict == "stale":
-        return ("That registration was changed after this request was sent, so nothing was changed. "
-                "Please use the newest request.")
-    return f"That registration was already {status} by <@{admin_of_record}>; nothing was changed."
+        return Message("That registration was changed after this request was sent, so nothing was changed. "
+                       "Please use the newest request.")
+    return Message(md("That registration was already {} by {}; nothing was changed.", status,
+                      mention(admin_of_record)))
+
+
+def button_expired() -> Message:
+    """Why a button whose value cannot be read did nothing."""
+    return Message("That button is not valid any more; nothing was changed.")
