@@ -118,15 +118,19 @@ def text_input(field: str, label: str, *, initial: str | None = None, optional: 
 
 
 def select_input(field: str, label: str, options: list[dict], *, initial: str | None = None,
-                 hint: str | None = None) -> dict:
-    element: dict = {"type": "static_select", "action_id": "value", "options": options}
+                 hint: str | None = None, action_id: str = "value", dispatch: bool = False) -> dict:
+    """A dropdown; with `dispatch`, choosing sends `action_id` at once (to fit the rest of the form)."""
+    element: dict = {"type": "static_select", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]
-    return _input(field, label, element, False, hint)
+    block = _input(field, label, element, False, hint)
+    if dispatch:
+        block["dispatch_action"] = True
+    return block
 
 
-def modal(callback_id: str, title: str, submit: str, blocks: list[dict]) -> dict:
+def modal(callback_id: str, title: str, submit: str, blocks: list[dict], metadata: str = "") -> dict:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -134,6 +138,7 @@ def modal(callback_id: str, title: str, submit: str, blocks: list[dict]) -> dict
         "submit": plain(submit),
         "close": plain("Cancel"),
         "blocks": blocks,
+        "private_metadata": metadata,
     }
 
 

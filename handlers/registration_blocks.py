@@ -1,4 +1,6 @@
 """What registration looks like in Slack: the form, the admins' request, and the outcomes."""
+from collections.abc import Mapping
+
 from domain import places
 from domain.profile import MAX_LENGTH, Profile
 from domain.sectors import Sector
@@ -18,39 +20,74 @@ from handlers.blocks import (
     text_input,
 )
 
-PLACE_HINT = (
-    "Your site's county, city or ZIP, like Douglas County or 68102. Law enforcement and AG: "
-    'the counties you cover, separated by commas, or "statewide".'
-)
+SECTOR_CHOSEN = "registration_sector_chosen"   # the form's selects that refit its hints when chosen
+STATE_CHOSEN = "registration_state_chosen"
+
+SITE_HINT = "Required for truck stops and bus terminals: the name on the sign, like Big Rig Plaza."
+EDITING = "edit"
 
 
 def registration_form(profile: Profile | None) -> dict:
     """The modal of `/tat register`, filled in with the current profile when there is one."""
-    p = profile
+    return form_view(profile_answers(profile) if profile else {}, editing=profile is not None)
+
+
+def form_view(answers: Mapping[str, str | None], editing: bool) -> dict:
+    """The registration modal filled in with `answers`, its hints fitted to the sector and state chosen."""
+    a = answers.get
+    sector = next((s for s in Sector if s.value == a("sector")), None)
+    state = places.find_state(a("state")) if a("state") else None
     sectors = [option(s.label, s.value) for s in Sector]
     states = [option(s.name, s.abbr) for s in places.all_states()]
+    site_optional = not (sector and sector.has_site)
     blocks = [
-        text_input("name", "Your name", initial=p and p.name, max_length=MAX_LENGTH["name"]),
-        select_input("sector", "Sector", sectors, initial=p and p.sector),
-        text_input("organization", "Organization", initial=p and p.organization, max_length=MAX_LENGTH["organization"],
+        text_input("name", "Your name", initial=a("name"), max_length=MAX_LENGTH["name"]),
+        select_input("sector", "Sector", sectors, initial=a("sector"), action_id=SECTOR_CHOSEN, dispatch=True),
+        text_input("organization", "Organization", initial=a("organization"), max_length=MAX_LENGTH["organization"],
                    placeholder="Agency, company, truck stop chain or association"),
-        text_input("title", "Title", initial=p and p.title, optional=True, max_length=MAX_LENGTH["title"],
+        text_input("title", "Title", initial=a("title"), optional=True, max_length=MAX_LENGTH["title"],
                    placeholder="Sheriff, Sergeant, General Manager…"),
-        text_input("phone", "Direct phone", initial=p and p.phone, placeholder="402-555-0100"),
-        text_input("email", "Email", initial=p and p.email, email=True),
-        select_input("state", "State", states, initial=p and p.state),
-        text_input("place", "County, or counties you cover", initial=p and place_text(p),
-                   hint=PLACE_HINT),
+        text_input("phone", "Direct phone", initial=a("phone"), placeholder="402-555-0100"),
+        text_input("email", "Email", initial=a("email"), email=True),
+        select_input("state", "State", states, initial=state and state.abbr, action_id=STATE_CHOSEN, dispatch=True),
+        text_input("place", place_label(sector), initial=a("place"), hint=place_hint(sector, state)),
         section("*Truck stops and bus terminals*"),
-        text_input("site_name", "Site name", initial=p and p.site_name, optional=True,
-                   max_length=MAX_LENGTH["site_name"],
-                   placeholder="e.g. Big Rig Plaza"),
-        text_input("interstate", "Interstate", initial=p and p.interstate, optional=True,
-                   placeholder="I-80"),
-        text_input("exit", "Exit", initial=p and p.exit, optional=True, placeholder="440"),
+        text_input("site_name", "Site name", initial=a("site_name"), optional=site_optional,
+                   max_length=MAX_LENGTH["site_name"], placeholder="e.g. Big Rig Plaza", hint=SITE_HINT),
+        text_input("interstate", "Interstate", initial=a("interstate"), optional=True, placeholder="I-80"),
+        text_input("exit", "Exit", initial=a("exit"), optional=True, placeholder="440"),
     ]
-    title = "Edit your registration" if profile else "Register"
-    return modal("register", title, "Save", blocks)
+    title = "Edit your registration" if editing else "Register"
+    return modal("register", title, "Save", blocks, metadata=EDITING if editing else "")
+
+
+def is_editing(view: dict) -> bool:
+    """Whether an open registration form edits a profile (rather than making one)."""
+    return view.get("private_metadata") == EDITING
+
+
+def profile_answers(p: Profile) -> dict[str, str | None]:
+    """A profile as the form's answers, as a person would type them."""
+    return {"name": p.name, "sector": p.sector.value, "organization": p.organization, "title": p.title,
+            "phone": p.phone, "email": p.email, "state": p.state, "place": place_text(p),
+            "site_name": p.site_name, "interstate": p.interstate, "exit": p.exit}
+
+
+def place_label(sector: Sector | None) -> str:
+    if sector is None:
+        return "County, or counties you cover"
+    return "Counties you cover" if sector.has_jurisdiction else "County"
+
+
+def place_hint(sector: Sector | None, state: places.State | None) -> str:
+    """How to write the place: statewide only for those who may cover a state, a county of the state chosen."""
+    counties = [c.name for c in places.counties_of(state.abbr)[:2]] if state else []
+    if sector and sector.has_jurisdiction:
+        like = f", like {', '.join(counties)}" if counties else ""
+        return f'The counties you cover, separated by commas{like}; or "statewide" for the whole state.'
+    like = f", like {counties[0]}" if counties else ""
+    whose = "your site's" if sector and sector.has_site else "your"
+    return f"The county of {whose} address{like}; a city or ZIP code works too."
 
 
 def place_text(profile: Profile) -> str:
