@@ -105,3 +105,10 @@ def test_the_place_hint_follows_the_sector_and_state_chosen():
                         "sam@bigrig.example", "NE", "68102", CTRL_D])
     assert '"statewide"' not in manager and "like Adams County" in manager
     assert "  Site name: " in manager and "Site name (optional)" not in manager
+
+
+def test_markup_people_type_is_shown_as_they_typed_it():
+    said = converse(["/tat register", "Sam <!channel> Stone", "6", "AT&T <Plaza>", "", "402-555-0100",
+                     "sam@bigrig.example", "NE", "68102", "Big Rig Plaza", "", "", "as alex"])
+    assert "Name: Sam <!channel> Stone" in said
+    assert "Organization: AT&T <Plaza>" in said and "&lt;" not in said and "&amp;" not in said
