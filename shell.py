@@ -40,6 +40,10 @@ USAGE = """Type a command as Slack would get it, e.g. /tat help or /tat register
   inbox       messages waiting for you                     quit        leave"""
 
 
+FORM_HELP = "(Enter keeps what is in brackets, - clears an optional answer, Ctrl-D cancels the form)"
+CLEAR = "-"
+
+
 @dataclass
 class Button:
     owner: str
@@ -122,44 +126,73 @@ class Shell:
     def _fill_modal(self, view: dict) -> None:
         answers: dict[str, str | None] = {}
         errors: dict[str, str] = {}
-        self.say(f"\n[form] {view['title']['text']} (Enter keeps what is in brackets)")
-        while True:
-            for block in view["blocks"]:
-                if block["type"] == "input" and (not errors or block["block_id"] in errors):
-                    if block["block_id"] in errors:
-                        self.say(f"  ! {errors[block['block_id']]}")
-                    answers[block["block_id"]] = self._ask_input(block, answers.get(block["block_id"]))
-                elif block["type"] == "section" and not errors:
-                    self.say(as_text(block["text"]["text"]))
-            response = self._dispatch(payloads.view_submission(self.me.user, view, answers))
-            errors = (response or {}).get("errors", {})
-            if not errors:
-                return
-            self.say("Please correct these:")
+        self.say(f"\n[form] {view['title']['text']} {FORM_HELP}")
+        try:
+            while True:
+                view = self._ask_form(view, answers, errors)
+                response = self._dispatch(payloads.view_submission(self.me.user, view, answers))
+                errors = (response or {}).get("errors", {})
+                if not errors:
+                    return
+                self.say("Please correct these:")
+        except EOFError:
+            self.say("\n(form cancelled, nothing saved)")
 
-    def _ask_input(self, block: dict, earlier: str | None) -> str | None:
-        element = block["element"]
-        initial = earlier or element.get("initial_value") or (element.get("initial_option") or {}).get("value")
+    def _ask_form(self, view: dict, answers: dict, errors: dict[str, str]) -> dict:
+        """Ask the form's questions (after errors, only the wrong ones), following the bot's updates of it."""
+        index = 0
+        while index < len(view["blocks"]):
+            block, index = view["blocks"][index], index + 1
+            field = block.get("block_id")
+            if block["type"] == "section" and not errors:
+                self.say(as_text(block["text"]["text"]))
+            if block["type"] != "input" or (errors and field not in errors):
+                continue
+            if field in errors:
+                self.say(f"  ! {errors[field]}")
+            answers[field] = self._ask_input(block, answers)
+            if block.get("dispatch_action") and (updated := self._choice_sent(view, answers, field)):
+                view = updated
+                index = next(i for i, b in enumerate(view["blocks"]) if b.get("block_id") == field) + 1
+        return view
+
+    def _choice_sent(self, view: dict, answers: dict, field: str) -> dict | None:
+        """Tell the bot of a choice it wants at once; the form as it updated it (views.update), if it did."""
+        mark, state = len(self.slack.calls), {**initial_answers(view), **answers}
+        self._dispatch(payloads.view_action(self.me.user, view, state, field))
+        updates = [c for c in self.slack.since(mark)
+                   if c.method == "views.update" and c.params.get("view_id") == view.get("id")]
+        return updates[-1].response["view"] if updates else None
+
+    def _ask_input(self, block: dict, answers: dict) -> str | None:
+        element, field = block["element"], block["block_id"]
+        initial = answers[field] if field in answers else initial_answers({"blocks": [block]}).get(field)
         label = block["label"]["text"] + (" (optional)" if block.get("optional") else "")
         if element["type"] == "static_select":
             return self._choose(label, element["options"], initial)
         if block.get("hint"):
             self.say(f"  ({block['hint']['text']})")
-        typed = self.ask(f"  {label}{f' [{initial}]' if initial else ''}: ").strip()
-        return typed or initial
+        while True:
+            typed = self.ask(f"  {label}{f' [{initial}]' if initial else ''}: ").strip()
+            if typed != CLEAR:
+                return typed or initial
+            if block.get("optional"):
+                return None
+            self.say("  ! This one is needed: please type an answer.")
 
-    def _choose(self, label: str, options: list[dict], initial: str | None) -> str | None:
-        if len(options) <= 12:
+    def _choose(self, label: str, options: list[dict], initial: str | None) -> str:
+        short = len(options) <= 12
+        if short:
             self.say(f"  {label}: " + "; ".join(f"{i}. {o['text']['text']}" for i, o in enumerate(options, 1)))
-            question = "number or name"
-        else:
-            question = f"{label} (name or abbreviation)"
-        typed = self.ask(f"  {question}{f' [{initial}]' if initial else ''}: ").strip()
-        if typed.isdigit() and 0 < int(typed) <= len(options):
-            return options[int(typed) - 1]["value"]
-        wanted = typed.lower()
-        match = [o for o in options if wanted in (o["value"].lower(), o["text"]["text"].lower())]
-        return match[0]["value"] if match else (typed or initial)
+        question = "number or name" if short else f"{label} (name or abbreviation)"
+        while True:
+            typed = self.ask(f"  {question}{f' [{initial}]' if initial else ''}: ").strip()
+            if not typed and initial:
+                return initial
+            chosen, problem = pick(typed, options)
+            if chosen:
+                return chosen
+            self.say(f"  ! {problem}")
 
     def _dispatch(self, body: str) -> dict | None:
         json_body = body.startswith("{")
@@ -184,7 +217,7 @@ class Shell:
             self.seen += len(calls)
             for call in calls:
                 if call.method == "views.open":
-                    self._fill_modal(call.params["view"])
+                    self._fill_modal(call.response.get("view") or call.params["view"])
                 elif call.method == "response_url":
                     self.say(render(call.params, "only visible to you"))
                 elif call.method in ("chat.postMessage", "chat.update"):
@@ -232,6 +265,37 @@ class Shell:
             self.say(self._button_list().strip())
 
 
+def pick(typed: str, options: list[dict]) -> tuple[str | None, str]:
+    """The option typed (its number, value, name or the start of a name), or why there is none."""
+    names = {o["value"]: o["text"]["text"] for o in options}
+    if typed.isdigit() and 0 < int(typed) <= len(options):
+        return options[int(typed) - 1]["value"], ""
+    wanted = typed.lower()
+    exact = [v for v, name in names.items() if wanted in (v.lower(), name.lower())]
+    starting = [v for v, name in names.items() if wanted and name.lower().startswith(wanted)]
+    if exact or len(starting) == 1:
+        return (exact or starting)[0], ""
+    if len(starting) > 1:
+        return None, f'"{typed}" could be ' + " or ".join(names[v] for v in starting) + ". Please type more of it."
+    first_value, first_name = next(iter(names.items()))
+    opening = f'"{typed}" is not one of the choices.' if typed else "Please choose one."
+    if len(options) <= 12:
+        return None, f"{opening} Type a number from 1 to {len(options)}, or a name from the list, like {first_name}."
+    return None, (f"{opening} Type a name or abbreviation, like {first_value} or {first_name} "
+                  "(the start of a name is enough).")
+
+
+def initial_answers(view: dict) -> dict[str, str | None]:
+    """What a form shows filled in before anyone types, by block_id."""
+    answers = {}
+    for block in view["blocks"]:
+        if block["type"] == "input":
+            element = block["element"]
+            chosen = element.get("initial_option") or {}
+            answers[block["block_id"]] = element.get("initial_value") or chosen.get("value")
+    return answers
+
+
 def buttons_of(message: dict) -> list[dict]:
     return [e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
 
@@ -252,10 +316,11 @@ def render(message: dict, heading: str) -> str:
 
 
 def as_text(mrkdwn: str) -> str:
-    """Slack's markup as plain text: mentions by name, no bold markers."""
+    """Slack's markup as plain text: mentions by name, no bold markers, & < > as typed."""
     names = {p.user: p.name for p in PEOPLE}
     text = re.sub(r"<@(\w+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
-    return re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
+    text = re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def run(settings: Settings, ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> None:

@@ -1,7 +1,10 @@
 """A registration form, checked field by field into a Profile (or clear reasons why not)."""
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import phonenumbers
 
 from domain import places
 from domain.sectors import Sector
@@ -14,6 +17,9 @@ REQUIRED = ("name", "sector", "organization", "phone", "email", "state", "place"
 MAX_LENGTH = {"name": 120, "organization": 160, "title": 120, "site_name": 160}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d{1,6})\s*$", re.IGNORECASE)
+SERVICE_CODE = re.compile(r"^[2-9]11$")     # 211 ... 911 are never the exchange of a dialable number
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 INTERSTATE = re.compile(r"^(?:i|ih|interstate)?\s*-?\s*(\d{1,3})\s*([a-z]?)$", re.IGNORECASE)
 EXIT = re.compile(r"^(?:exit)?\s*#?\s*(\d{1,3}[a-z]?)$", re.IGNORECASE)
 
@@ -47,6 +53,9 @@ def parse_profile(form: Mapping[str, str | None]) -> Profile:
     """Check a submitted form; raise Invalid naming every field that is wrong."""
     values = {f: " ".join((form.get(f) or "").split()) or None for f in FIELDS}
     errors = {f: "Please fill this in." for f in REQUIRED if not values[f]}
+    for field in FIELDS:
+        if problem := text_problem(form.get(field) or ""):
+            errors[field], values[field] = problem, None
     for field, limit in MAX_LENGTH.items():
         if values[field] and len(values[field]) > limit:
             errors[field] = f"Please keep this to {limit} characters or fewer."
@@ -56,7 +65,7 @@ def parse_profile(form: Mapping[str, str | None]) -> Profile:
     email = _checked(normalise_email, values["email"], "email", errors)
     interstate = _checked(normalise_interstate, values["interstate"], "interstate", errors)
     exit_ = _checked(normalise_exit, values["exit"], "exit", errors)
-    if sector and sector.has_site and not values["site_name"]:
+    if sector and sector.has_site and not values["site_name"] and "site_name" not in errors:
         errors["site_name"] = "Please give the name of your truck stop or terminal."
     where = _place(sector, state, values["place"], errors)
     if errors:
@@ -69,18 +78,37 @@ def parse_profile(form: Mapping[str, str | None]) -> Profile:
     )
 
 
+def text_problem(text: str) -> str | None:
+    """Why typed text cannot be kept as it is (hidden control characters, nothing visible), or None."""
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        return ("This contains a hidden control character (such as a tab, a line break or a NUL). "
+                "Please type it again as plain text.")
+    if any(c in BIDI_CONTROLS for c in text):
+        return ("This contains a hidden text-direction character (U+202A–U+202E or U+2066–U+2069), "
+                "which can disguise what is written. Please type it again as plain text.")
+    if text and not any(_visible(c) for c in text):
+        return "This has no visible characters. Please fill this in with visible letters or digits."
+    return None
+
+
+def _visible(char: str) -> bool:
+    return not (char.isspace() or char in INVISIBLE or unicodedata.category(char) == "Cf")
+
+
 def normalise_phone(text: str) -> str:
-    """'402.555.0100 x12' → '(402) 555-0100 x12'; a US number with its area code."""
+    """'402.555.0100 x12' → '(402) 555-0100 x12'; a dialable US number with its area code."""
     extension = EXTENSION.search(text)
     number = text[: extension.start()] if extension else text
     if re.search(r"[^\d\s().+-]", number):
         raise ValueError
-    digits = re.sub(r"\D", "", number)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01":
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        raise ValueError from None
+    national = str(parsed.national_number)
+    if not phonenumbers.is_valid_number_for_region(parsed, "US") or SERVICE_CODE.match(national[3:6]):
         raise ValueError
-    formatted = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return f"{formatted} x{extension.group(1)}" if extension else formatted
 
 
@@ -106,8 +134,8 @@ def normalise_exit(text: str) -> str:
 
 
 FIELD_HELP = {
-    "phone": "Please give a 10-digit US phone number with its area code, like 402-555-0100 "
-             "(an extension may follow: x123).",
+    "phone": "Please give a US phone number that can be dialled, with its area code, like "
+             "402-555-0100 (an extension may follow: x123).",
     "email": "Please give an email address like name@agency.gov.",
     "interstate": "Please give the interstate as a number, like I-80 or 80.",
     "exit": "Please give the exit number, like 440 or 440A.",
@@ -161,13 +189,13 @@ def _place_problem(found: places.Place, text: str, state: places.State) -> str:
         either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return f'"{text}" could be in {either}. Please write the county\'s name, like {names[0]}.'
     if found.is_state:
-        return f"Please name your county in {state.name}, like {_example(state)} (a city or ZIP works too)."
+        return f"Please name your county in {state.name}, like {example_county(state)} (a city or ZIP works too)."
     return (
         f'No county in {state.name} matches "{text}". '
-        f"Please write your county (like {_example(state)}), city or ZIP code."
+        f"Please write your county (like {example_county(state)}), city or ZIP code."
     )
 
 
-def _example(state: places.State) -> str:
+def example_county(state: places.State) -> str:
     """A real county of the state, to show the form a county takes there."""
     return places.counties_of(state.abbr)[0].name

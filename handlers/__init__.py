@@ -6,7 +6,7 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, registration
+from handlers import home, registration, registration_blocks, registration_form
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
@@ -39,6 +39,8 @@ ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
     "open_registration": home.open_registration,
+    registration_blocks.SECTOR_CHOSEN: registration_form.refit,
+    registration_blocks.STATE_CHOSEN: registration_form.refit,
 }
 
 VIEWS = {

@@ -1,5 +1,49 @@
-"""Small Block Kit builders shared by every message. Every message has `text` as well as blocks."""
+"""Small Block Kit builders shared by every message. Every message has `text` as well as blocks.
+
+Text shown as Slack markup (mrkdwn, and a message's `text`) is built here and only here: every
+builder escapes a plain `str` it is given, so what a person typed can never become a mention or
+a link. `Mrkdwn` marks text that is already safe markup; `md()` and `mention()` make it.
+"""
+import re
 from dataclasses import dataclass, field
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+class Mrkdwn(str):
+    """Text that is already safe Slack markup: builders pass it through as it is."""
+
+    def __add__(self, other: str) -> "Mrkdwn":
+        return Mrkdwn(str.__add__(self, escape(other)))
+
+    def __radd__(self, other: str) -> "Mrkdwn":
+        return Mrkdwn(str.__add__(escape(other), self))
+
+    def join(self, parts) -> "Mrkdwn":
+        return Mrkdwn(str.join(self, map(escape, parts)))
+
+
+def escape(text: str) -> Mrkdwn:
+    """Plain text as markup that shows it literally (& < > escaped); Mrkdwn is left as it is."""
+    if isinstance(text, Mrkdwn):
+        return text
+    return Mrkdwn(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def md(template: str, *values, **named) -> Mrkdwn:
+    """Markup from a constant template and values, each escaped unless it is Mrkdwn already."""
+    return Mrkdwn(template.format(*map(escape, values), **{k: escape(v) for k, v in named.items()}))
+
+
+def mention(user_id: str) -> Mrkdwn:
+    """A Slack mention of a user id, refused unless it is one."""
+    if not USER_ID.match(user_id or ""):
+        raise ValueError(f"not a Slack user id: {user_id!r}")
+    return Mrkdwn(f"<@{user_id}>")
+
+
+def mrkdwn(text: str) -> dict:
+    return {"type": "mrkdwn", "text": escape(text)}
 
 SAFETY = "If someone is in immediate danger, call 911."
 HOTLINE = (
@@ -15,23 +59,28 @@ class Message:
     text: str
     blocks: list[dict] = field(default_factory=list)
 
+    def __post_init__(self):
+        object.__setattr__(self, "text", escape(self.text))
+
     def as_kwargs(self) -> dict:
         return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
 
 
 def section(markdown: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown}}
+    return {"type": "section", "text": mrkdwn(markdown)}
 
 
 def fields_section(pairs: list[tuple[str, str]]) -> dict:
-    return {
-        "type": "section",
-        "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{value}"} for label, value in pairs],
-    }
+    return {"type": "section", "fields": [mrkdwn(md("*{}*\n{}", label, value)) for label, value in pairs]}
 
 
 def context(markdown: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": markdown}]}
+    return {"type": "context", "elements": [mrkdwn(markdown)]}
+
+
+def confirm_dialog(title: str, markdown: str, confirm: str, deny: str = "Cancel") -> dict:
+    """The 'are you sure?' a button asks before it acts."""
+    return {"title": plain(title), "text": mrkdwn(markdown), "confirm": plain(confirm), "deny": plain(deny)}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None, confirm: dict | None = None) -> dict:
@@ -73,15 +122,19 @@ def text_input(field: str, label: str, *, initial: str | None = None, optional: 
 
 
 def select_input(field: str, label: str, options: list[dict], *, initial: str | None = None,
-                 hint: str | None = None) -> dict:
-    element: dict = {"type": "static_select", "action_id": "value", "options": options}
+                 hint: str | None = None, action_id: str = "value", dispatch: bool = False) -> dict:
+    """A dropdown; with `dispatch`, choosing sends `action_id` at once (to fit the rest of the form)."""
+    element: dict = {"type": "static_select", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]
-    return _input(field, label, element, False, hint)
+    block = _input(field, label, element, False, hint)
+    if dispatch:
+        block["dispatch_action"] = True
+    return block
 
 
-def modal(callback_id: str, title: str, submit: str, blocks: list[dict]) -> dict:
+def modal(callback_id: str, title: str, submit: str, blocks: list[dict], metadata: str = "") -> dict:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -89,6 +142,7 @@ def modal(callback_id: str, title: str, submit: str, blocks: list[dict]) -> dict
         "submit": plain(submit),
         "close": plain("Cancel"),
         "blocks": blocks,
+        "private_metadata": metadata,
     }
 
 

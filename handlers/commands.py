@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from handlers.blocks import HOTLINE, SAFETY, Message, context, section
+from handlers.blocks import HOTLINE, SAFETY, Message, Mrkdwn, context, md, section
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Command:
 def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:
     """Usage of every command the caller may use."""
     shown = [c for c in commands if is_admin or not c.admins_only]
-    lines = [f"• `/tat {c.usage}` — {c.summary}" for c in shown]
-    opening = f"I don't know `{unknown}`. " if unknown else ""
-    intro = f"{opening}*TAT Coalition Bot*: your coalition's contacts and follow-ups. Commands:"
-    text = "\n".join([intro, *lines, SAFETY, HOTLINE])
-    return Message(text, [section("\n".join([intro, *lines])), context(f"{SAFETY} {HOTLINE}")])
+    lines = [md("• `/tat {}` — {}", c.usage, c.summary) for c in shown]
+    opening = md("I don't know `{}`. ", unknown) if unknown else ""
+    intro = md("{}*TAT Coalition Bot*: your coalition's contacts and follow-ups. Commands:", opening)
+    text = Mrkdwn("\n").join([intro, *lines, SAFETY, HOTLINE])
+    return Message(text, [section(Mrkdwn("\n").join([intro, *lines])), context(f"{SAFETY} {HOTLINE}")])

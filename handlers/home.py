@@ -1,7 +1,7 @@
 """The App Home tab: who you are to the coalition, and a button to register or edit."""
 from domain.registration import profile_of
 from handlers import registration_blocks
-from handlers.blocks import actions, button, context, divider, safety_footer, section
+from handlers.blocks import actions, button, context, divider, md, safety_footer, section
 from handlers.registration import current_profile
 from storage import stakeholders
 
@@ -48,8 +48,8 @@ def home_view(profile, status: str | None, waiting: list | None = None) -> dict:
         ]
     else:
         blocks = [
-            section(f"*{profile.name}*, {profile.sector.label}, {profile.organization}\n"
-                    f"Registration: {STATUS.get(status, status)}"),
+            section(md("*{}*, {}, {}\nRegistration: {}", profile.name, profile.sector.label,
+                       profile.organization, STATUS.get(status, status))),
             registration_blocks.profile_fields(profile),
             actions(button("Edit registration", "open_registration", "edit")),
         ]

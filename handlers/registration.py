@@ -109,14 +109,16 @@ def _decide(body, action, respond, services, approve: bool) -> None:
     try:
         who_id, revision = (int(part) for part in str(action.get("value", "")).split(":"))
     except ValueError:
-        return services.later(lambda: respond(text="That button is not valid any more; nothing was changed.",
-                                              response_type="ephemeral", replace_original=False))
+        expired = render.button_expired()
+        return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
+                                              replace_original=False))
     with services.sessions.begin() as session:
         decision = decide(session, who_id, revision, admin, approve, services.admins)
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
-            return services.later(lambda: respond(text=refusal, response_type="ephemeral", replace_original=False))
+            return services.later(lambda: respond(**refusal.as_kwargs(), response_type="ephemeral",
+                                                  replace_original=False))
         done = _queue_decision(session, who, approve, admin)
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab

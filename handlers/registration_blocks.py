@@ -1,4 +1,6 @@
 """What registration looks like in Slack: the form, the admins' request, and the outcomes."""
+from collections.abc import Mapping
+
 from domain import places
 from domain.profile import MAX_LENGTH, Profile
 from domain.sectors import Sector
@@ -6,8 +8,11 @@ from handlers.blocks import (
     Message,
     actions,
     button,
+    confirm_dialog,
     context,
     fields_section,
+    md,
+    mention,
     modal,
     option,
     section,
@@ -15,39 +20,74 @@ from handlers.blocks import (
     text_input,
 )
 
-PLACE_HINT = (
-    "Your site's county, city or ZIP, like Douglas County or 68102. Law enforcement and AG: "
-    'the counties you cover, separated by commas, or "statewide".'
-)
+SECTOR_CHOSEN = "registration_sector_chosen"   # the form's selects that refit its hints when chosen
+STATE_CHOSEN = "registration_state_chosen"
+
+SITE_HINT = "Required for truck stops and bus terminals: the name on the sign, like Big Rig Plaza."
+EDITING = "edit"
 
 
 def registration_form(profile: Profile | None) -> dict:
     """The modal of `/tat register`, filled in with the current profile when there is one."""
-    p = profile
+    return form_view(profile_answers(profile) if profile else {}, editing=profile is not None)
+
+
+def form_view(answers: Mapping[str, str | None], editing: bool) -> dict:
+    """The registration modal filled in with `answers`, its hints fitted to the sector and state chosen."""
+    a = answers.get
+    sector = next((s for s in Sector if s.value == a("sector")), None)
+    state = places.find_state(a("state")) if a("state") else None
     sectors = [option(s.label, s.value) for s in Sector]
     states = [option(s.name, s.abbr) for s in places.all_states()]
+    site_optional = not (sector and sector.has_site)
     blocks = [
-        text_input("name", "Your name", initial=p and p.name, max_length=MAX_LENGTH["name"]),
-        select_input("sector", "Sector", sectors, initial=p and p.sector),
-        text_input("organization", "Organization", initial=p and p.organization, max_length=MAX_LENGTH["organization"],
+        text_input("name", "Your name", initial=a("name"), max_length=MAX_LENGTH["name"]),
+        select_input("sector", "Sector", sectors, initial=a("sector"), action_id=SECTOR_CHOSEN, dispatch=True),
+        text_input("organization", "Organization", initial=a("organization"), max_length=MAX_LENGTH["organization"],
                    placeholder="Agency, company, truck stop chain or association"),
-        text_input("title", "Title", initial=p and p.title, optional=True, max_length=MAX_LENGTH["title"],
+        text_input("title", "Title", initial=a("title"), optional=True, max_length=MAX_LENGTH["title"],
                    placeholder="Sheriff, Sergeant, General Manager…"),
-        text_input("phone", "Direct phone", initial=p and p.phone, placeholder="402-555-0100"),
-        text_input("email", "Email", initial=p and p.email, email=True),
-        select_input("state", "State", states, initial=p and p.state),
-        text_input("place", "County, or counties you cover", initial=p and place_text(p),
-                   hint=PLACE_HINT),
+        text_input("phone", "Direct phone", initial=a("phone"), placeholder="402-555-0100"),
+        text_input("email", "Email", initial=a("email"), email=True),
+        select_input("state", "State", states, initial=state and state.abbr, action_id=STATE_CHOSEN, dispatch=True),
+        text_input("place", place_label(sector), initial=a("place"), hint=place_hint(sector, state)),
         section("*Truck stops and bus terminals*"),
-        text_input("site_name", "Site name", initial=p and p.site_name, optional=True,
-                   max_length=MAX_LENGTH["site_name"],
-                   placeholder="e.g. Big Rig Plaza"),
-        text_input("interstate", "Interstate", initial=p and p.interstate, optional=True,
-                   placeholder="I-80"),
-        text_input("exit", "Exit", initial=p and p.exit, optional=True, placeholder="440"),
+        text_input("site_name", "Site name", initial=a("site_name"), optional=site_optional,
+                   max_length=MAX_LENGTH["site_name"], placeholder="e.g. Big Rig Plaza", hint=SITE_HINT),
+        text_input("interstate", "Interstate", initial=a("interstate"), optional=True, placeholder="I-80"),
+        text_input("exit", "Exit", initial=a("exit"), optional=True, placeholder="440"),
     ]
-    title = "Edit your registration" if profile else "Register"
-    return modal("register", title, "Save", blocks)
+    title = "Edit your registration" if editing else "Register"
+    return modal("register", title, "Save", blocks, metadata=EDITING if editing else "")
+
+
+def is_editing(view: dict) -> bool:
+    """Whether an open registration form edits a profile (rather than making one)."""
+    return view.get("private_metadata") == EDITING
+
+
+def profile_answers(p: Profile) -> dict[str, str | None]:
+    """A profile as the form's answers, as a person would type them."""
+    return {"name": p.name, "sector": p.sector.value, "organization": p.organization, "title": p.title,
+            "phone": p.phone, "email": p.email, "state": p.state, "place": place_text(p),
+            "site_name": p.site_name, "interstate": p.interstate, "exit": p.exit}
+
+
+def place_label(sector: Sector | None) -> str:
+    if sector is None:
+        return "County, or counties you cover"
+    return "Counties you cover" if sector.has_jurisdiction else "County"
+
+
+def place_hint(sector: Sector | None, state: places.State | None) -> str:
+    """How to write the place: statewide only for those who may cover a state, a county of the state chosen."""
+    counties = [c.name for c in places.counties_of(state.abbr)[:2]] if state else []
+    if sector and sector.has_jurisdiction:
+        like = f", like {', '.join(counties)}" if counties else ""
+        return f'The counties you cover, separated by commas{like}; or "statewide" for the whole state.'
+    like = f", like {counties[0]}" if counties else ""
+    whose = "your site's" if sector and sector.has_site else "your"
+    return f"The county of {whose} address{like}; a city or ZIP code works too."
 
 
 def place_text(profile: Profile) -> str:
@@ -77,16 +117,17 @@ def profile_fields(profile: Profile) -> dict:
     ]
     if profile.site_name:
         road = " ".join(filter(None, [profile.interstate, profile.exit and f"exit {profile.exit}"]))
-        pairs.append(("Site", f"{profile.site_name}{f' ({road})' if road else ''}"))
+        pairs.append(("Site", f"{profile.site_name} ({road})" if road else profile.site_name))
     return fields_section(pairs)
 
 
 def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: Profile, is_new: bool) -> Message:
     """The DM each admin gets, with Approve / Decline."""
     verb = "New registration" if is_new else "Changed registration"
-    text = f"{verb} to approve: {profile.name} ({profile.sector.label}, {profile.organization}), {where(profile)}."
+    text = md("{} to approve: {} ({}, {}), {}.", verb, profile.name, profile.sector.label,
+              profile.organization, where(profile))
     return Message(text, [
-        section(f"*{verb} to approve* from <@{user_id}>"),
+        section(md("*{} to approve* from {}", verb, mention(user_id))),
         profile_fields(profile),
         decision_buttons(stakeholder_id, revision, profile),
     ])
@@ -95,12 +136,9 @@ def approval_request(stakeholder_id: int, revision: int, user_id: str, profile: 
 def decision_buttons(stakeholder_id: int, revision: int, profile: Profile) -> dict:
     """Approve / Decline for one revision of a registration; Decline asks first."""
     value = f"{stakeholder_id}:{revision}"
-    confirm = {
-        "title": {"type": "plain_text", "text": "Decline registration?"},
-        "text": {"type": "mrkdwn", "text": f"{profile.name} will be told that the registration was not approved."},
-        "confirm": {"type": "plain_text", "text": "Decline"},
-        "deny": {"type": "plain_text", "text": "Cancel"},
-    }
+    confirm = confirm_dialog("Decline registration?",
+                             md("{} will be told that the registration was not approved.", profile.name),
+                             "Decline")
     return actions(
         button("Approve", "approve_registration", value, style="primary"),
         button("Decline", "decline_registration", value, style="danger", confirm=confirm),
@@ -115,9 +153,9 @@ def pending_list(waiting: list[tuple[int, int, str, Profile]]) -> Message:
     if not waiting:
         return Message("No registrations are waiting for approval.")
     text = f"{len(waiting)} registration(s) waiting for approval, oldest first."
-    blocks = [section(f"*{text}*")]
+    blocks = [section(md("*{}*", text))]
     for stakeholder_id, revision, user_id, profile in waiting[:PENDING_SHOWN]:
-        blocks += [section(f"From <@{user_id}>"), profile_fields(profile),
+        blocks += [section(md("From {}", mention(user_id))), profile_fields(profile),
                    decision_buttons(stakeholder_id, revision, profile)]
     if len(waiting) > PENDING_SHOWN:
         blocks.append(context(f"…and {len(waiting) - PENDING_SHOWN} more: decide these, then type "
@@ -128,11 +166,11 @@ def pending_list(waiting: list[tuple[int, int, str, Profile]]) -> Message:
 def approval_settled(user_id: str, profile: Profile, approved: bool, admin: str) -> Message:
     """An admin's request once decided: the buttons give way to who decided."""
     outcome = "Approved" if approved else "Declined"
-    text = f"{outcome} by <@{admin}>: {profile.name} ({profile.organization})."
+    text = md("{} by {}: {} ({}).", outcome, mention(admin), profile.name, profile.organization)
     return Message(text, [
-        section(f"*Registration* from <@{user_id}>"),
+        section(md("*Registration* from {}", mention(user_id))),
         profile_fields(profile),
-        context(f"{'✅' if approved else '✖️'} {outcome} by <@{admin}>"),
+        context(md("{} {} by {}", "✅" if approved else "✖️", outcome, mention(admin))),
     ])
 
 
@@ -140,15 +178,15 @@ def submitted(profile: Profile, status: str, asked_admins: bool, is_new: bool) -
     """The registrant's DM after saving the form."""
     first = profile.name.split()[0]
     if status == "approved" and is_new:
-        text = f"Thanks, {first}: you are registered and approved. Type `/tat help` to see what you can do."
+        text = md("Thanks, {}: you are registered and approved. Type `/tat help` to see what you can do.", first)
     elif status == "approved":
-        text = f"Thanks, {first}: your profile is updated."
+        text = md("Thanks, {}: your profile is updated.", first)
     elif asked_admins and not is_new:
-        text = (f"Thanks, {first}: your changes are saved. A coalition admin will review your registration "
-                "again, and I'll message you here when they have.")
+        text = md("Thanks, {}: your changes are saved. A coalition admin will review your registration "
+                  "again, and I'll message you here when they have.", first)
     else:
-        text = (f"Thanks, {first}: your registration is in. A coalition admin will review it and I'll "
-                "message you here when it is approved.")
+        text = md("Thanks, {}: your registration is in. A coalition admin will review it and I'll "
+                  "message you here when it is approved.", first)
     return Message(text, [section(text), profile_fields(profile)])
 
 
@@ -162,13 +200,19 @@ def decided(profile: Profile, approved: bool) -> Message:
     return Message(text)
 
 
-def decision_refused(verdict: str, admin_of_record: str | None, status: str | None) -> str:
+def decision_refused(verdict: str, admin_of_record: str | None, status: str | None) -> Message:
     """Why pressing Approve / Decline did nothing."""
     if verdict == "not_admin":
-        return "Only coalition admins can approve or decline registrations; nothing was changed."
+        return Message("Only coalition admins can approve or decline registrations; nothing was changed.")
     if verdict == "gone":
-        return "That registration no longer exists; nothing was changed."
+        return Message("That registration no longer exists; nothing was changed.")
     if verdict == "stale":
-        return ("That registration was changed after this request was sent, so nothing was changed. "
-                "Please use the newest request.")
-    return f"That registration was already {status} by <@{admin_of_record}>; nothing was changed."
+        return Message("That registration was changed after this request was sent, so nothing was changed. "
+                       "Please use the newest request.")
+    return Message(md("That registration was already {} by {}; nothing was changed.", status,
+                      mention(admin_of_record)))
+
+
+def button_expired() -> Message:
+    """Why a button whose value cannot be read did nothing."""
+    return Message("That button is not valid any more; nothing was changed.")

@@ -65,6 +65,23 @@ def home_button(user: str, action: dict, view: dict) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+def view_action(user: str, view: dict, answers: dict[str, str | None], block_id: str) -> str:
+    """Choosing in a modal's dropdown that dispatches at once (`dispatch_action`): the view and its state come along."""
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    state = view_state(view, answers)
+    action_id = block["element"]["action_id"]
+    payload = {
+        "type": "block_actions", "user": _user(user), "api_app_id": APP_ID, "token": "legacy",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": _trigger_id(), "team": TEAM, "enterprise": None, "is_enterprise_install": False,
+        "view": {**view, "state": {"values": state}, "hash": view.get("hash", f"{time.time():.0f}.abc")},
+        "actions": [{"type": "static_select", "action_id": action_id, "block_id": block_id,
+                     "selected_option": state[block_id][action_id]["selected_option"],
+                     "action_ts": f"{time.time():.6f}"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def view_submission(user: str, view: dict, answers: dict[str, str | None]) -> str:
     """Submitting a modal: `answers` maps each input block_id to what the person typed or chose."""
     submitted = {**view, "id": f"V{next(_ids):08d}", "team_id": TEAM["id"], "app_id": APP_ID,

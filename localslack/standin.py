@@ -143,7 +143,9 @@ class SlackStandIn:
                     "message": {"text": params.get("text"), "blocks": params.get("blocks", [])}}
         if method.startswith("views."):
             view = params.get("view") or {}
-            return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}", "state": {"values": {}}}}
+            view_id = params.get("view_id") or f"V{next(self._ts):08d}"   # views.update keeps the view's id
+            return {"ok": True, "view": {**view, "id": view_id, "hash": f"{next(self._ts)}.hash",
+                                         "state": {"values": {}}}}
         if method == "conversations.open":
             users = str(params.get("users", "")).split(",")
             if len(users) == 1:

@@ -16,13 +16,16 @@ FORM = {"name": "Sam  Stone", "sector": "truck_stop", "organization": "Big Rig P
     ("14025550100", "(402) 555-0100"),
     ("402-555-0100 x12", "(402) 555-0100 x12"),
     ("402 555 0100 ext. 7", "(402) 555-0100 x7"),
+    ("402.555.0100", "(402) 555-0100"),
+    ("(402) 444-6000 x123", "(402) 444-6000 x123"),
 ])
 def test_phone_numbers_are_stored_in_one_form(typed, stored):
     assert normalise_phone(typed) == stored
 
 
 @pytest.mark.parametrize("typed", [
-    "555-0100", "402-555-01000", "call me", "102-555-0100", "402-555-0100 ask for Bob", ""])
+    "555-0100", "402-555-01000", "call me", "102-555-0100", "402-555-0100 ask for Bob", "",
+    "402-055-0100", "402-911-0000", "402-411-1234", "+44 20 7946 0958", "+1 604 555 0100", "1-800-FLOWERS"])
 def test_phone_numbers_that_cannot_be_dialled_are_refused(typed):
     with pytest.raises(ValueError):
         normalise_phone(typed)
@@ -66,6 +69,34 @@ def test_each_problem_is_named_on_its_field(change, field, says):
         parse_profile({**FORM, **change})
     assert list(raised.value.errors) == [field]
     assert says in raised.value.errors[field]
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("Sam\x00Stone", "hidden control character"),
+    ("Sam\tStone", "hidden control character"),
+    ("\x1b[31mSam", "hidden control character"),
+    ("Sam \u202eenotS", "text-direction"),
+    ("\u2066Sam\u2069", "text-direction"),
+    ("\u200b\u200c\u200d", "visible letters"),
+    ("\u2060\ufeff\u00ad", "visible letters"),
+    ("\u3000 \u200b", "visible letters"),
+])
+def test_names_with_hidden_or_no_visible_characters_are_refused(typed, says):
+    with pytest.raises(Invalid) as raised:
+        parse_profile({**FORM, "name": typed})
+    assert list(raised.value.errors) == ["name"] and says in raised.value.errors["name"]
+
+
+@pytest.mark.parametrize("field", ["organization", "title", "site_name", "place", "phone", "email", "exit"])
+def test_every_text_field_refuses_control_and_invisible_text(field):
+    for typed in ("a\x00b", "\u202eb", "\u200b"):
+        with pytest.raises(Invalid) as raised:
+            parse_profile({**FORM, field: typed})
+        assert list(raised.value.errors) == [field], typed
+
+
+def test_accents_and_apostrophes_are_fine():
+    assert parse_profile({**FORM, "name": "José O'Brien-Núñez"}).name == "José O'Brien-Núñez"
 
 
 def test_the_example_county_is_one_of_the_chosen_state():

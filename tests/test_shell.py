@@ -4,17 +4,19 @@ import pytest
 import shell
 from config import load_settings
 
+CTRL_D = object()   # typed as a line: the person presses Ctrl-D there
 
-def converse(lines: list[str]) -> str:
+
+def converse(lines: list) -> str:
     """Run the shell on these typed lines; return everything it printed."""
     typed, printed = iter(lines), []
 
     def ask(prompt: str) -> str:
         printed.append(prompt)
-        try:
-            return next(typed)
-        except StopIteration:
-            raise EOFError from None
+        line = next(typed, CTRL_D)
+        if line is CTRL_D:
+            raise EOFError
+        return line
 
     shell.run(load_settings({}), ask=ask, say=printed.append)
     return "\n".join(printed)
@@ -63,3 +65,50 @@ def test_decline_asks_for_confirmation_first():
 
 def test_pressing_a_button_that_is_not_there_says_so():
     assert "No buttons to press" in converse(["press 3"])
+
+
+def test_a_dropdown_given_unknown_text_says_what_it_accepts_and_asks_again():
+    said = converse(["/tat register", "Sam Stone", "pirate", "truck stop", "Big Rig Plaza LLC", "", "402-555-0100",
+                     "sam@bigrig.example", "Narnia", "New", "Nebr", "68102", "Big Rig Plaza", "", ""])
+    assert '"pirate" is not one of the choices. Type a number from 1 to 11' in said
+    assert '"Narnia" is not one of the choices. Type a name or abbreviation, like AL or Alabama' in said
+    assert '"New" could be New Hampshire or New Jersey or New Mexico or New York' in said
+    assert "[Narnia]" not in said and "Please fill this in" not in said
+    assert "your registration is in" in said and "Douglas County, NE" in said
+
+
+def test_ctrl_d_in_a_form_cancels_the_form_not_the_shell():
+    said = converse(["/tat register", "Sam Stone", CTRL_D, "/tat help"])
+    assert "(form cancelled, nothing saved)" in said
+    assert "/tat register" in said[said.index("form cancelled"):]   # help still answered
+    assert "your registration is in" not in said
+
+
+def test_a_dash_clears_an_optional_answer_and_the_form_says_so():
+    converse([*SAM_REGISTERS, "quit"])
+    said = converse(["/tat register", "", "", "", "-", *[""] * 7])
+    assert "- clears an optional answer" in said
+    assert "Title: —" in said
+
+
+def test_a_dash_does_not_clear_a_required_answer():
+    said = converse(["/tat register", "-", "Sam Stone", CTRL_D])
+    assert "This one is needed" in said
+
+
+def test_the_place_hint_follows_the_sector_and_state_chosen():
+    sheriff = converse(["/tat register", "Dana Deputy", "1", "Sheriff's Office", "", "402-444-6000",
+                        "dana@sheriff.example", "Louisiana", CTRL_D])
+    assert 'like Acadia Parish, Allen Parish; or "statewide"' in sheriff
+    assert "Counties you cover: " in sheriff
+    manager = converse(["/tat register", "Sam Stone", "6", "Big Rig Plaza LLC", "", "402-555-0100",
+                        "sam@bigrig.example", "NE", "68102", CTRL_D])
+    assert '"statewide"' not in manager and "like Adams County" in manager
+    assert "  Site name: " in manager and "Site name (optional)" not in manager
+
+
+def test_markup_people_type_is_shown_as_they_typed_it():
+    said = converse(["/tat register", "Sam <!channel> Stone", "6", "AT&T <Plaza>", "", "402-555-0100",
+                     "sam@bigrig.example", "NE", "68102", "Big Rig Plaza", "", "", "as alex"])
+    assert "Name: Sam <!channel> Stone" in said
+    assert "Organization: AT&T <Plaza>" in said and "&lt;" not in said and "&amp;" not in said
