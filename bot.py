@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
-from handlers import Services, register
+from domain.registration import offer_waiting
+from handlers import Services, notices, register
 from handlers.later import Later
-from handlers.registration import offer_waiting
 from handlers.web import wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
@@ -59,13 +59,14 @@ def build(settings: Settings, *, clock=None) -> Bot:
     # sender handles Slack's 429 and 5xx itself, by rescheduling.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
-    sender = Sender(services.sessions, sender_client, clock=services.clock)
+    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock)
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True)
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
-    offer_waiting(services.sessions, settings.admins)
+    with services.sessions.begin() as session:   # a registration made while no admin was configured
+        offer_waiting(session, settings.admins)
     return Bot(app, engine, services, later, sender)
 
 

@@ -1,13 +1,18 @@
 """Registering stakeholders and deciding on them: who is approved, and when admins must be asked."""
+import logging
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from domain import notices
+from domain.notices import ApprovalRequest, DecisionNews, RegistrationSaved, RequestSettled
 from domain.profile import Profile
 from domain.sectors import Sector
-from storage import stakeholders
+from storage import outbox, stakeholders
 from storage.models import Stakeholder, now
+
+log = logging.getLogger(__name__)
 
 # A change to any of these makes an approved registration pending again: they decide who a
 # person is shown as, and to whom.
@@ -41,8 +46,31 @@ class Decision:
     stakeholder: Stakeholder | None = None
 
 
-def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
-    """Create or edit the caller's profile; decide whether admins must approve it."""
+def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str) -> Registered:
+    """Create or edit the caller's profile, decide whether admins must approve it, and owe the
+    registrant a note (once per `form`: a replayed form is the same note) and the admins a request."""
+    done = _save(session, user_id, profile, admins)
+    who = done.stakeholder
+    notices.queue(session, RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new))
+    if done.ask_admins:
+        outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
+        if not ask_admins(session, who, admins, done.is_new) and not admins:
+            log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
+    return done
+
+
+def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool) -> int:
+    """Owe every admin a request to approve this revision; how many were not owed already."""
+    return sum(notices.queue(session, ApprovalRequest(who.id, who.revision, admin, is_new)) for admin in sorted(admins))
+
+
+def offer_waiting(session: Session, admins: frozenset[str]) -> int:
+    """Registrations that wait for an admin reach every admin configured now (one made while
+    TAT_ADMINS was empty, say); requests already owed are not owed again."""
+    return sum(ask_admins(session, who, admins, is_new=who.revision == 1) for who in stakeholders.pending(session))
+
+
+def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
     who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
     before = None if is_new else _identity(who)
     stakeholders.update_profile(session, who, profile)
@@ -71,12 +99,22 @@ def decide(
     if who is not None:
         session.refresh(who)
     if decided:
+        _tell_decision(session, who, approve, admin)
         return Decision(Verdict.DECIDED, who)
     if who is None:
         return Decision(Verdict.GONE)
     if who.revision != revision:
         return Decision(Verdict.STALE, who)
     return Decision(Verdict.ALREADY, who)
+
+
+def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str) -> None:
+    """The registrant is told; requests not yet sent never will be; every admin's copy is settled."""
+    notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    prefix = ApprovalRequest.prefix(who.id, who.revision)
+    outbox.cancel_unsent(session, prefix, now())
+    for channel, ts in outbox.sent_messages(session, prefix):
+        notices.queue(session, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
 
 
 def profile_of(who: Stakeholder) -> Profile:

@@ -4,17 +4,15 @@ Listeners only acknowledge, read and write the database, and queue what the bot 
 outbox; the sender delivers it. A private reply that is not owed goes through `services.later`.
 """
 import logging
-from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from domain.profile import Invalid, Profile, parse_profile
-from domain.registration import Registered, Verdict, decide, profile_of, register
+from domain.profile import Invalid, parse_profile
+from domain.registration import Verdict, decide, profile_of, register
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
-from storage import outbox, stakeholders
-from storage.models import Stakeholder, now
+from storage import stakeholders
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +39,7 @@ def submit(ack, body, view, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        done = register(session, user, profile, services.admins)
-        _queue_after_saving(session, done, profile, services.admins, view.get("id") or "")
+        register(session, user, profile, services.admins, form=view.get("id") or "")
     ack()
 
 
@@ -71,39 +68,6 @@ def _answerer(body, client, respond, services):
     return respond
 
 
-def offer_waiting(sessions, admins: frozenset[str]) -> int:
-    """At start-up: registrations that wait for an admin reach every admin configured now (one
-    made while TAT_ADMINS was empty, say). Requests already queued are not queued again."""
-    if not admins:
-        return 0
-    with sessions.begin() as session:
-        return sum(_ask_admins(session, who, profile_of(who), admins, is_new=who.revision == 1)
-                   for who in stakeholders.pending(session))
-
-
-def _queue_after_saving(session: Session, done: Registered, profile, admins: frozenset[str], view_id: str) -> None:
-    """The registrant's confirmation and, when approval is needed, a request to every admin."""
-    who = done.stakeholder
-    note = render.submitted(profile, who.status, done.ask_admins, done.is_new)
-    outbox.enqueue(session, f"saved:{who.id}:{view_id}", who.slack_user_id, note.text, note.blocks)
-    if done.ask_admins:
-        outbox.cancel_unsent(session, f"approval:{who.id}:", now())  # requests for older revisions
-        _ask_admins(session, who, profile, admins, done.is_new)
-        if not admins:
-            log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
-
-
-def _ask_admins(session: Session, who: Stakeholder, profile: Profile, admins: frozenset[str], is_new: bool) -> int:
-    request = render.approval_request(who.id, who.revision, who.slack_user_id, profile, is_new)
-    prefix = _approval_key(who.id, who.revision)
-    return sum(outbox.enqueue(session, prefix + admin, admin, request.text, request.blocks) for admin in sorted(admins))
-
-
-class Decided(NamedTuple):
-    registrant: str
-    profile: Profile
-
-
 def _decide(body, action, respond, services, approve: bool) -> None:
     admin = body["user"]["id"]
     try:
@@ -119,25 +83,7 @@ def _decide(body, action, respond, services, approve: bool) -> None:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
             return services.later(lambda: respond(**refusal.as_kwargs(), response_type="ephemeral",
                                                   replace_original=False))
-        done = _queue_decision(session, who, approve, admin)
+        settled = render.approval_settled(who.slack_user_id, profile_of(who), approve, admin)
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
-        settled = render.approval_settled(done.registrant, done.profile, approve, admin)
         services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))
-
-
-def _queue_decision(session: Session, who: Stakeholder, approve: bool, admin: str) -> Decided:
-    """Queue the registrant's news, stop unsent requests, and settle every admin's copy."""
-    profile, prefix = profile_of(who), _approval_key(who.id, who.revision)
-    told = render.decided(profile, approve)
-    outbox.enqueue(session, f"decided:{who.id}:r{who.revision}", who.slack_user_id, told.text, told.blocks)
-    outbox.cancel_unsent(session, prefix, now())
-    settled = render.approval_settled(who.slack_user_id, profile, approve, admin)
-    for channel, ts in outbox.sent_messages(session, prefix):
-        outbox.enqueue(session, f"settled:{who.id}:r{who.revision}:{channel}:{ts}", channel, settled.text,
-                       settled.blocks, method="chat.update", ts=ts)
-    return Decided(who.slack_user_id, profile)
-
-
-def _approval_key(who_id: int, revision: int) -> str:
-    return f"approval:{who_id}:r{revision}:"

@@ -58,9 +58,11 @@ class Dead:
 class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
-    def __init__(self, sessions: sessionmaker[Session], client, *, threads: int = 2, tick: float = 5.0,
+    def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
                  batch: int = 50, clock=now):
-        self.sessions, self.client, self.clock = sessions, client, clock
+        """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
+        longer applies (handlers/notices.py)."""
+        self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
         self._paused: dict[str, datetime] = {}   # method → when Slack will take it again
@@ -114,21 +116,38 @@ class Sender:
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                batch = outbox.claim_due(session, self.clock(), self._batch, keys)
-            if not batch:
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys)
+                batch = self._rendered(session, claimed)
+            if not claimed:
                 return taken
             taken += self._send_batch(batch)
         return taken
 
-    def _send_batch(self, batch: list[outbox.Claimed]) -> int:
+    def _rendered(self, session: Session, claimed: list[outbox.Claimed]) -> list[tuple[outbox.Claimed, dict]]:
+        """Each message's content as of now; those that no longer apply are dropped."""
+        batch, dropped = [], []
+        for message in claimed:
+            try:
+                shown = self.render(session, message)
+            except Exception:
+                log.exception("queued message %s (%s) could not be rendered", message.id, message.kind)
+                shown = None
+            if shown is None:
+                dropped.append(message.id)
+            else:
+                batch.append((message, {"text": shown.text, **({"blocks": shown.blocks} if shown.blocks else {})}))
+        outbox.cancel(session, dropped, self.clock())
+        return batch
+
+    def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
         sent: list[tuple[int, str, str]] = []
         renewed = time.monotonic()
-        for position, message in enumerate(batch):
+        for position, (message, content) in enumerate(batch):
             if time.monotonic() - renewed > RENEW_EVERY:
                 with self.sessions.begin() as session:
-                    outbox.renew(session, [m.id for m in batch[position:]], self.clock())
+                    outbox.renew(session, [m.id for m, _ in batch[position:]], self.clock())
                 renewed = time.monotonic()
-            outcome = self._deliver(message)
+            outcome = self._deliver(message, content)
             if isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
             else:
@@ -148,7 +167,7 @@ class Sender:
                             outcome.error, outcome.due_at.strftime("%H:%M:%S"))
                 outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
 
-    def _deliver(self, message: outbox.Claimed) -> Sent | Later | Dead:
+    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead:
         paused = self._paused_until(message.method)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
@@ -158,14 +177,13 @@ class Sender:
                 if found:
                     log.info("message %s had reached Slack before; not sending it again", message.id)
                     return found
-            return self._call(message)
+            return self._call(message, content)
         except SlackApiError as refused:
             return self._refused(message, refused)
         except (SlackClientError, OSError) as lost:   # timeouts and dropped connections: Slack may have it
             return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method == "chat.postMessage")
 
-    def _call(self, message: outbox.Claimed) -> Sent:
-        content = {"text": message.text, **({"blocks": message.blocks} if message.blocks else {})}
+    def _call(self, message: outbox.Claimed, content: dict) -> Sent:
         if message.method == "chat.update":
             reply = self.client.chat_update(channel=message.channel, ts=message.ts, **content)
         else:

@@ -79,7 +79,9 @@ class Coverage(Base):
 class OutboxMessage(Base):
     """A message the bot owes someone: stored with the change that caused it, sent once.
 
-    The key names what the message is for (say "approval:12:r2:U0ADMIN1"), so the same message
+    `kind` and `params` name a notice (domain/notices.py), rendered from what it refers to when it
+    is sent; a `literal` message is sent as its stored text and blocks. The key names what the
+    message is for (say "approval:12:r2:U0ADMIN1"), so the same message
     can never be queued twice, and it travels with the message in Slack's metadata so that a send
     whose outcome is unknown can be looked up before it is repeated. A claim keeps two senders
     from sending it at once. `not_before` is when it is owed; `due_at` when the next try may be.
@@ -98,7 +100,9 @@ class OutboxMessage(Base):
     method: Mapped[str] = mapped_column(String(32), default="chat.postMessage")
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))          # the message a chat.update changes
-    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), default="literal")   # a notice, rendered when sent
+    params: Mapped[dict | None] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)
     blocks: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

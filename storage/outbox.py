@@ -27,21 +27,26 @@ class Claimed:
     method: str
     channel: str
     ts: str | None
-    text: str
+    kind: str
+    params: dict | None
+    text: str | None
     blocks: list | None
     not_before: datetime
     attempts: int
     in_doubt: bool   # an earlier try may have reached Slack: look before sending again
 
 
-def enqueue(session: Session, key: str, channel: str, text: str, blocks: list | None = None, *,
-            not_before: datetime | None = None, method: str = "chat.postMessage", ts: str | None = None) -> bool:
+def enqueue(session: Session, key: str, channel: str, text: str | None = None, blocks: list | None = None, *,
+            kind: str = "literal", params: dict | None = None, not_before: datetime | None = None,
+            method: str = "chat.postMessage", ts: str | None = None) -> bool:
     """Queue a message once per key (on every database, even from two instances at once);
-    False when that key was already queued."""
+    False when that key was already queued. A `literal` message is sent as its text and blocks;
+    any other kind is rendered from its params when it is sent."""
     at = not_before or now()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     added = session.execute(insert(OutboxMessage).values(
-        key=key, method=method, channel=channel, ts=ts, text=text, blocks=blocks or None, created_at=now(),
+        key=key, method=method, channel=channel, ts=ts, kind=kind, params=params, text=text, blocks=blocks or None,
+        created_at=now(),
         not_before=at, due_at=at, attempts=0, in_doubt=False,
     ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
     session.info["outbox_queued"] = True   # the sender is woken once this transaction commits
@@ -66,7 +71,8 @@ def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] |
         update(OutboxMessage).where(OutboxMessage.id.in_(query.scalar_subquery()))
         .values(claimed_until=at + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id, OutboxMessage.key, OutboxMessage.method, OutboxMessage.channel,
-                   OutboxMessage.ts, OutboxMessage.text, OutboxMessage.blocks, OutboxMessage.not_before,
+                   OutboxMessage.ts, OutboxMessage.kind, OutboxMessage.params, OutboxMessage.text,
+                   OutboxMessage.blocks, OutboxMessage.not_before,
                    OutboxMessage.attempts, OutboxMessage.in_doubt)
         .execution_options(synchronize_session=False))
     claimed = sorted((Claimed(*row) for row in rows), key=lambda c: (c.not_before, c.id))
@@ -140,6 +146,13 @@ def revive(session: Session, message_id: int, at: datetime) -> bool:
     ).execution_options(synchronize_session=False))
     session.info["outbox_queued"] = True
     return revived.rowcount == 1
+
+
+def cancel(session: Session, ids: list[int], at: datetime) -> None:
+    """Claimed messages that no longer apply (the request they ask about was decided, say)."""
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(
+            cancelled_at=at, claimed_until=None, in_doubt=False).execution_options(synchronize_session=False))
 
 
 def cancel_unsent(session: Session, key_prefix: str, at: datetime) -> None:

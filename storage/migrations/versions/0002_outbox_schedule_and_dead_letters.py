@@ -1,4 +1,4 @@
-"""outbox: send later, chat.update, dead letters, sends in doubt
+"""outbox: notices rendered when sent, send later, chat.update, dead letters, sends in doubt
 
 Revision ID: 0002
 Revises: 0001
@@ -20,6 +20,9 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox') as batch:
         batch.add_column(sa.Column('method', sa.String(length=32), nullable=False, server_default='chat.postMessage'))
         batch.add_column(sa.Column('ts', sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column('kind', sa.String(length=40), nullable=False, server_default='literal'))
+        batch.add_column(sa.Column('params', sa.JSON(), nullable=True))
+        batch.alter_column('text', existing_type=sa.Text(), nullable=True)
         batch.add_column(sa.Column('not_before', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('in_doubt', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -29,6 +32,7 @@ def upgrade() -> None:
         batch.alter_column('not_before', existing_type=sa.DateTime(timezone=True), nullable=False)
         batch.alter_column('due_at', existing_type=sa.DateTime(timezone=True), nullable=False)
         batch.alter_column('method', server_default=None)
+        batch.alter_column('kind', server_default=None)
         batch.alter_column('in_doubt', server_default=None)
     op.create_index('ix_outbox_due', 'outbox', ['due_at'], unique=False,
                     sqlite_where=sa.text(PENDING), postgresql_where=sa.text(PENDING))
@@ -40,5 +44,6 @@ def downgrade() -> None:
     op.drop_index('ix_outbox_key_prefix', table_name='outbox')
     op.drop_index('ix_outbox_due', table_name='outbox')
     with op.batch_alter_table('outbox') as batch:
-        for column in ('dead_at', 'in_doubt', 'due_at', 'not_before', 'ts', 'method'):
+        for column in ('dead_at', 'in_doubt', 'due_at', 'not_before', 'params', 'kind', 'ts', 'method'):
             batch.drop_column(column)
+        batch.alter_column('text', existing_type=sa.Text(), nullable=False)

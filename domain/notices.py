@@ -1,0 +1,141 @@
+"""The messages the bot owes, as typed notices: who is told what, decided here, with no Slack in it.
+
+A notice names what it refers to (ids, revisions), not its words: it is queued in the outbox
+with the change that causes it, under a key built in one place (`key`), and rendered when it is
+sent, from what it refers to then. `handlers/notices.py` holds the renderer of each kind.
+"""
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy.orm import Session
+
+from storage import outbox
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: ClassVar[str]
+    method: ClassVar[str] = "chat.postMessage"
+
+    @property
+    def key(self) -> str:
+        """What the message is for: the same notice can never be queued twice."""
+        raise NotImplementedError
+
+    @property
+    def channel(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def ts(self) -> str | None:
+        return None
+
+    def params(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RegistrationSaved(Notice):
+    """The registrant's note after saving the form (once per form: a replay is the same notice)."""
+
+    kind: ClassVar[str] = "registration_saved"
+    stakeholder_id: int
+    user: str
+    form: str
+    asked_admins: bool
+    is_new: bool
+
+    @property
+    def key(self) -> str:
+        return f"saved:{self.stakeholder_id}:{self.form}"
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
+class ApprovalRequest(Notice):
+    """One admin's request to approve one revision of a registration."""
+
+    kind: ClassVar[str] = "approval_request"
+    stakeholder_id: int
+    revision: int
+    admin: str
+    is_new: bool
+
+    @classmethod
+    def prefix(cls, stakeholder_id: int, revision: int | None = None) -> str:
+        return f"approval:{stakeholder_id}:" + (f"r{revision}:" if revision is not None else "")
+
+    @property
+    def key(self) -> str:
+        return self.prefix(self.stakeholder_id, self.revision) + self.admin
+
+    @property
+    def channel(self) -> str:
+        return self.admin
+
+
+@dataclass(frozen=True)
+class DecisionNews(Notice):
+    """The registrant is told what an admin decided."""
+
+    kind: ClassVar[str] = "decision_news"
+    stakeholder_id: int
+    revision: int
+    user: str
+    approved: bool
+
+    @property
+    def key(self) -> str:
+        return f"decided:{self.stakeholder_id}:r{self.revision}"
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
+class RequestSettled(Notice):
+    """An admin's copy of a request, updated in place to show who decided."""
+
+    kind: ClassVar[str] = "request_settled"
+    method: ClassVar[str] = "chat.update"
+    stakeholder_id: int
+    revision: int
+    approved: bool
+    admin: str
+    copy_channel: str
+    copy_ts: str
+
+    @property
+    def key(self) -> str:
+        return f"settled:{self.stakeholder_id}:r{self.revision}:{self.copy_channel}:{self.copy_ts}"
+
+    @property
+    def channel(self) -> str:
+        return self.copy_channel
+
+    @property
+    def ts(self) -> str | None:
+        return self.copy_ts
+
+
+KINDS: dict[str, type[Notice]] = {k.kind: k for k in (RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled)}
+
+
+def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:
+    """Owe this notice (once per key); False when it was already owed."""
+    return outbox.enqueue(session, notice.key, notice.channel, kind=notice.kind, params=notice.params(),
+                          method=notice.method, ts=notice.ts, not_before=not_before)
+
+
+def from_row(kind: str, params: dict) -> Notice | None:
+    """The notice a queued row holds, or None for a kind this version does not know."""
+    notice_type = KINDS.get(kind)
+    if notice_type is None:
+        return None
+    known = {f.name for f in fields(notice_type)}
+    return notice_type(**{k: v for k, v in params.items() if k in known})

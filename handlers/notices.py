@@ -1,0 +1,61 @@
+"""What each notice the bot owes looks like, rendered when it is sent from what it refers to.
+
+The sender calls `render` for every message it is about to send, in the transaction that
+claimed it; None means the notice no longer applies (the request was decided, the person is
+gone), and the message is dropped. This registry is all the sender knows of handlers/.
+"""
+import logging
+
+from sqlalchemy.orm import Session
+
+from domain import notices
+from domain.registration import Status, profile_of
+from handlers import registration_blocks as render_registration
+from handlers.blocks import Message, Mrkdwn
+from storage import stakeholders
+from storage.outbox import Claimed
+
+log = logging.getLogger(__name__)
+
+
+def registration_saved(session: Session, notice: notices.RegistrationSaved) -> Message | None:
+    who = stakeholders.by_id(session, notice.stakeholder_id)
+    return who and render_registration.submitted(profile_of(who), who.status, notice.asked_admins, notice.is_new)
+
+
+def approval_request(session: Session, notice: notices.ApprovalRequest) -> Message | None:
+    who = stakeholders.by_id(session, notice.stakeholder_id)
+    if who is None or who.revision != notice.revision or who.status != Status.PENDING:
+        return None   # decided, or changed since: an admin may only approve what they are shown
+    return render_registration.approval_request(who.id, who.revision, who.slack_user_id, profile_of(who),
+                                                notice.is_new)
+
+
+def decision_news(session: Session, notice: notices.DecisionNews) -> Message | None:
+    who = stakeholders.by_id(session, notice.stakeholder_id)
+    return who and render_registration.decided(profile_of(who), notice.approved)
+
+
+def request_settled(session: Session, notice: notices.RequestSettled) -> Message | None:
+    who = stakeholders.by_id(session, notice.stakeholder_id)
+    return who and render_registration.approval_settled(who.slack_user_id, profile_of(who), notice.approved,
+                                                        notice.admin)
+
+
+RENDERERS = {
+    notices.RegistrationSaved.kind: registration_saved,
+    notices.ApprovalRequest.kind: approval_request,
+    notices.DecisionNews.kind: decision_news,
+    notices.RequestSettled.kind: request_settled,
+}
+
+
+def render(session: Session, message: Claimed) -> Message | None:
+    """The words and blocks of a queued message, as of now."""
+    if message.kind == "literal":
+        return Message(Mrkdwn(message.text or ""), message.blocks or [])
+    notice = notices.from_row(message.kind, message.params or {})
+    if notice is None:
+        log.error("queued message %s is of a kind this version cannot render: %s", message.id, message.kind)
+        return None
+    return RENDERERS[message.kind](session, notice)
