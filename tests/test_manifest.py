@@ -1,0 +1,47 @@
+"""No Web API call can lack its scope: every method the code calls, and the scope it needs, checked
+against manifest.json."""
+import json
+import re
+
+import pytest
+
+# Every Slack Web API method the bot calls, and the bot scopes it needs (any one of a set will do
+# where Slack accepts several: conversations.history needs the one for the conversation's type).
+METHOD_SCOPES = {
+    "chat.postMessage": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "views.open": set(),
+    "views.publish": set(),
+    "views.update": set(),
+    "conversations.open": {"im:write"},
+    "conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
+}
+CODE = ("bot.py", "handlers", "schedules", "domain", "storage")
+CALL = re.compile(r"client\.([a-z]+)_([a-zA-Z_]+)\(")
+
+
+def called_methods(root) -> set[str]:
+    paths = [root / p for p in CODE]
+    files = [p for p in paths if p.is_file()] + [f for p in paths if p.is_dir() for f in p.rglob("*.py")]
+    found = set()
+    for path in files:
+        for family, name in CALL.findall(path.read_text()):
+            found.add(f"{family}.{name}")   # client.chat_postMessage → chat.postMessage
+    return found
+
+
+@pytest.fixture(scope="module")
+def bot_scopes(project_root) -> set[str]:
+    return set(json.loads((project_root / "manifest.json").read_text())["oauth_config"]["scopes"]["bot"])
+
+
+def test_every_method_the_code_calls_is_in_the_scope_table(project_root):
+    assert called_methods(project_root) - set(METHOD_SCOPES) == set()
+
+
+def test_the_manifest_grants_every_scope_the_table_names(bot_scopes):
+    assert {scope for scopes in METHOD_SCOPES.values() for scope in scopes} <= bot_scopes
+
+
+def test_the_table_finds_calls_in_the_code(project_root):
+    assert {"chat.postMessage", "views.open", "conversations.history"} <= called_methods(project_root)
