@@ -6,7 +6,7 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, registration, registration_blocks, registration_form
+from handlers import home, outbox_admin, registration, registration_blocks, registration_form
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
@@ -33,12 +33,15 @@ COMMANDS = [
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
             admins_only=True),
+    Command("outbox", "outbox", "messages the bot could not deliver, with a button to try again",
+            outbox_admin.dead_letters, admins_only=True),
 ]
 
 ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
     "open_registration": home.open_registration,
+    "retry_dead_letter": outbox_admin.retry,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
 }

@@ -44,6 +44,7 @@ class SlackStandIn:
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
+        self._holds: list[Hold] = []
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -80,6 +81,21 @@ class SlackStandIn:
         with self._changed:
             queue = self._failures.setdefault(method, deque())
             queue.extend(Failure(status, retry_after, error, matching, posted) for _ in range(times))
+
+    def hold(self, method: str, **matching) -> "Hold":
+        """The next matching call is taken (a message is posted) but not answered until released:
+        a sender killed meanwhile never learns that Slack has the message."""
+        held = Hold(method, matching)
+        with self._changed:
+            self._holds.append(held)
+        return held
+
+    def _held(self, call: Call) -> "Hold | None":
+        with self._changed:
+            held = next((h for h in self._holds if h.method == call.method and _matches(call.params, h.matching)), None)
+            if held:
+                self._holds.remove(held)
+        return held
 
     def stop_failing(self) -> None:
         """Forget every scripted failure not yet used."""
@@ -174,6 +190,17 @@ class SlackStandIn:
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
 
+@dataclass
+class Hold:
+    method: str
+    matching: dict
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 def _status_error(status: int) -> str:
     return "ratelimited" if status == 429 else "internal_error"
 
@@ -218,6 +245,10 @@ def _handler_for(standin: SlackStandIn):
             failure = standin._record(call)
             if failure:
                 return self._fail(failure, call.response)
+            held = standin._held(call)
+            if held:
+                held.arrived.set()
+                held.released.wait(60)
             self._send(200, call.response)
 
         def _fail(self, failure: Failure, payload: dict) -> None:

@@ -1,0 +1,52 @@
+"""`/tat outbox` (admins): messages Slack refused for good or that could not be sent in 7 days,
+with the reason, and a button to try each again."""
+from sqlalchemy.orm import Session
+
+from handlers.blocks import Message, actions, button, context, md, mention, section
+from handlers.commands import Call
+from storage import outbox
+
+WHAT = {
+    "registration_saved": "a registrant's confirmation",
+    "approval_request": "an approval request",
+    "decision_news": "a registrant's decision",
+    "request_settled": "an admin's settled request",
+}
+SHOWN = 15
+
+
+def dead_letters(call: Call, session: Session) -> Message:
+    dead = outbox.dead_letters(session, limit=SHOWN + 1)
+    if not dead:
+        return Message("Every message the bot owed has been delivered: nothing is stuck.")
+    text = f"{min(len(dead), SHOWN)}{'+' if len(dead) > SHOWN else ''} message(s) could not be delivered, newest first."
+    blocks = [section(md("*{}*", text))]
+    for letter in dead[:SHOWN]:
+        blocks += [
+            section(md("{} to {}, owed since {} UTC\nReason: `{}`", WHAT.get(letter.kind, "a message"),
+                       _where(letter.channel), letter.not_before.strftime("%Y-%m-%d %H:%M"), letter.last_error or "?")),
+            actions(button("Try again", "retry_dead_letter", str(letter.id))),
+        ]
+    blocks.append(context("Fix the cause first (invite the bot to the channel, say), then try again."))
+    return Message(text, blocks)
+
+
+def retry(ack, body, action, respond, context):
+    """An admin's Try again: the message is owed again from now on."""
+    ack()
+    services, admin = context["services"], body["user"]["id"]
+    if admin not in services.admins:
+        said = "Only coalition admins can retry messages; nothing was changed."
+    else:
+        try:
+            message_id = int(action.get("value", ""))
+        except ValueError:
+            message_id = 0
+        with services.sessions.begin() as session:
+            revived = outbox.revive(session, message_id, services.clock())
+        said = "Queued again; it goes out in a moment." if revived else "That message is no longer stuck."
+    services.later(lambda: respond(text=said, response_type="ephemeral", replace_original=False))
+
+
+def _where(channel: str):
+    return mention(channel) if channel[:1] in ("U", "W") else md("<#{}>", channel) if channel[:1] in "CG" else channel

@@ -1,0 +1,154 @@
+"""Every owed message reaches Slack exactly once: through crashes at any point of a send, several
+processes at once, Slack's refusals, and messages owed for later."""
+import json
+import signal
+import subprocess
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from storage import outbox
+from storage.db import engine_for, migrate, session_factory
+from tests.conftest import ADMIN, count_rows
+from tests.test_registration import MANAGER, TRUCK_STOP, press, stakeholder, submit, wait_until
+from tests.test_running import bot_env, bot_process
+
+
+def queue(database_url: str, users: list[str], not_before: datetime | None = None) -> None:
+    engine = engine_for(database_url)
+    migrate(engine)
+    with session_factory(engine).begin() as session:
+        for user in users:
+            outbox.enqueue(session, f"test:{user}", user, f"Hello {user}", not_before=not_before)
+    engine.dispose()
+
+
+def delivered_keys(slack) -> list[str]:
+    """The outbox key of every message Slack holds, from the metadata each carries."""
+    return [m["metadata"]["event_payload"]["key"] for messages in slack.history.values() for m in messages]
+
+
+def as_if_claims_lapsed(database_url: str) -> None:
+    engine = engine_for(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE outbox SET claimed_until = NULL"))
+    engine.dispose()
+
+
+def test_a_sender_killed_at_any_point_of_a_send_leaves_each_message_sent_exactly_once(
+        project_root, tmp_path, slack, empty_database):
+    users = ["U0KILL0001", "U0KILL0002", "U0KILL0003"]
+    queue(empty_database, users)
+    held = slack.hold("chat.postMessage", channel=users[1])
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
+    try:
+        assert held.arrived.wait(60), "the dispatch never reached Slack"
+        # Now: the 1st was taken and answered but not yet marked sent, the 2nd is taken but not
+        # answered, the 3rd is claimed but not sent. Kill it there.
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        held.release()
+    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 0
+    as_if_claims_lapsed(empty_database)                           # a minute later
+
+    again = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
+    output, _ = again.communicate(timeout=60)
+
+    assert again.returncode == 0, output
+    assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
+    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 3
+    assert len(slack.calls_to("conversations.history")) == 3     # each looked for before it was repeated
+
+
+def test_two_processes_dispatching_500_messages_at_once_send_each_once(project_root, tmp_path, slack, empty_database):
+    users = [f"U0FAN{i:05d}" for i in range(500)]
+    queue(empty_database, users)
+    env = bot_env(slack, empty_database)
+    processes = [bot_process(project_root, tmp_path, env, "dispatch") for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    keys = delivered_keys(slack)
+    assert len(keys) == 500 and len(set(keys)) == 500
+    sent = [int(o.split("sent ")[1].split()[0]) for o in outputs]
+    assert sum(sent) == 500
+
+
+def test_a_message_slack_refuses_for_good_is_a_dead_letter_admins_see_and_can_retry(running):
+    running.slack.fail("chat.postMessage", error="channel_not_found", channel=MANAGER)
+    submit(running, MANAGER, TRUCK_STOP)
+    wait_until(lambda: count_rows(running.database_url, "outbox", "dead_at IS NOT NULL") == 1)
+
+    listed = json.loads(running.command(ADMIN, "outbox").body)
+    assert "1 message(s) could not be delivered" in listed["text"]
+    assert "channel_not_found" in json.dumps(listed["blocks"]) and f"<@{MANAGER}>" in json.dumps(listed["blocks"])
+    retry = next(e for b in listed["blocks"] if b["type"] == "actions" for e in b["elements"])
+    from localslack import payloads
+
+    message = {"ts": "1700000000.000002", "blocks": listed["blocks"], "text": listed["text"]}
+    running.send(payloads.block_action(ADMIN, retry, message, "C0GENERAL1", running.slack.response_url(ADMIN),
+                                       ephemeral=True))
+
+    note = running.slack.wait_for("chat.postMessage", count=2, channel=MANAGER)   # refused, then taken
+    assert note[-1].response["ok"] and "registration is in" in note[-1].params["text"]
+    assert "nothing is stuck" in running.command(ADMIN, "outbox").body
+
+
+def test_only_admins_see_the_outbox(running):
+    assert "I don't know `outbox`" in running.command(MANAGER, "outbox").body
+
+
+def test_a_message_whose_answer_was_lost_is_found_in_the_conversation_not_sent_twice(running):
+    running.slack.fail("chat.postMessage", status=503, posted=True, channel=MANAGER)
+    submit(running, MANAGER, TRUCK_STOP)
+    wait_until(lambda: count_rows(running.database_url, "outbox", "sent_at IS NOT NULL") == 3)
+
+    assert running.slack.calls_to("conversations.history")
+    mine = running.slack.history["D" + MANAGER[1:]]
+    assert len(mine) == 1 and "registration is in" in mine[0]["text"]
+
+
+def test_a_message_owed_in_three_months_is_not_sent_early_and_is_sent_when_due(running):
+    due = datetime.now(UTC) + timedelta(days=90)
+    queue(running.database_url, ["U0LATER001"], not_before=due)
+    running.bot.sender.wake()
+    running.command(MANAGER, "help")                       # the bot is busy meanwhile
+    running.bot.sender.send_due()
+    assert running.slack.calls_to("chat.postMessage") == []
+
+    running.clock.advance(days=90, seconds=1)
+    running.bot.sender.wake()
+    (sent,) = running.slack.wait_for("chat.postMessage", channel="U0LATER001")
+    assert sent.params["text"] == "Hello U0LATER001"
+
+
+def test_a_decision_made_before_the_request_is_sent_drops_the_request(running):
+    """A request rendered at send time shows only what can still be decided."""
+    running.slack.fail("chat.postMessage", error="fatal_error", channel="U0ADMIN002")
+    submit(running, MANAGER, TRUCK_STOP)
+    first = running.slack.wait_for("chat.postMessage", channel=ADMIN)[0]
+    press(running, ADMIN, first, "approve_registration", sent_requests=1)
+    assert stakeholder(running, MANAGER).status == "approved"
+    running.clock.advance(minutes=10)
+    running.bot.sender.send_due()
+    assert [c.response["ok"] for c in running.slack.calls_to("chat.postMessage", channel="U0ADMIN002")] == [False]
+
+
+def test_sigterm_lets_a_send_in_flight_finish(project_root, tmp_path, slack, empty_database):
+    from tests.test_running import free_port
+
+    queue(empty_database, ["U0TERM0001"])
+    held = slack.hold("chat.postMessage", channel="U0TERM0001")
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database, PORT=str(free_port())))
+    try:
+        assert held.arrived.wait(60)
+        process.send_signal(signal.SIGTERM)
+        threading.Timer(0.5, held.release).start()
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, output
+    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 1
