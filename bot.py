@@ -25,7 +25,7 @@ import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
 from handlers import Services, register
-from handlers.web import wsgi_app
+from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from storage.db import engine_for, is_reachable, migrate, session_factory
 
@@ -59,6 +59,7 @@ def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
     app = App(
         client=client, signing_secret=settings.signing_secret or "",
         process_before_response=process_before_response, listener_executor=listeners,
+        token_verification_enabled=False,  # checked after start-up instead: Slack may be down now
     )
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
@@ -77,12 +78,16 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, host: str, port: int):
+def http_server(bot: Bot, signing_secret: str, host: str, port: int):
     """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
     from waitress import create_server
 
-    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine))
-    return create_server(application, host=host, port=port, threads=8, ident="tat-coalition-bot")
+    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
+    return create_server(
+        application, host=host, port=port, threads=8, ident="tat-coalition-bot",
+        max_request_body_size=MAX_BODY_BYTES,  # larger bodies get 413 before they are read
+        connection_limit=1000, channel_timeout=10, cleanup_interval=2,  # idle sockets cannot starve it
+    )
 
 
 def serve(settings: Settings) -> None:
@@ -102,7 +107,7 @@ def serve(settings: Settings) -> None:
             finally:
                 handler.close()
         else:
-            server = http_server(bot, "0.0.0.0", settings.port)
+            server = http_server(bot, settings.signing_secret, "0.0.0.0", settings.port)
             log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
             try:
                 server.run()  # returns on SIGTERM, once requests in flight are answered

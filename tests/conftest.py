@@ -74,8 +74,9 @@ class RunningBot:
     bot: tat_bot.Bot
     database_url: str
 
-    def post(self, body: str, headers: dict) -> Response:
-        request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), headers=headers)
+    def post(self, body: str | bytes, headers: dict) -> Response:
+        data = body if isinstance(body, bytes) else body.encode()
+        request = urllib.request.Request(self.url + "/slack/events", data=data, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as reply:
                 return Response(reply.status, reply.read().decode())
@@ -108,11 +109,14 @@ def settings_for(database_url: str, slack: SlackStandIn, **overrides):
 @pytest.fixture
 def running(empty_database, slack):
     built = tat_bot.build(settings_for(empty_database, slack))
-    server = tat_bot.http_server(built, "127.0.0.1", 0)
+    server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, empty_database)
-    server.trigger.pull_trigger(server.close)
+    try:
+        server.trigger.pull_trigger(server.close)
+    except OSError:  # waitress's loop ran the close before the wake-up byte was written: closed already
+        pass
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
     built.close()

@@ -42,7 +42,7 @@ def test_a_forged_button_press_cannot_approve_anyone(running, empty_database):
     action = {"type": "button", "action_id": "approve_registration", "value": "1:1"}
     body = payloads.block_action("U0ADMIN001", action, {"ts": "1.2"}, "D1", "http://127.0.0.1:9/r")
     assert running.post(body, payloads.signed_headers("wrong", body)).status == 401
-    assert [c.method for c in running.slack.calls] == ["auth.test"]
+    assert running.slack.calls == []
 
 
 def test_a_forged_form_submission_stores_nothing(running, empty_database):
@@ -121,3 +121,4 @@ def test_help_answers_even_while_the_database_is_down(running):
     finally:
         mend()
     assert "/tat register" in answer["text"] and "call 911" in answer["text"]
+
