@@ -25,9 +25,10 @@ import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
 from handlers import Services, register
+from handlers.slack_token import check_token_in_background
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
-from storage.db import engine_for, is_reachable, migrate, session_factory
+from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
 
 log = logging.getLogger("tat")
 
@@ -48,6 +49,7 @@ class Bot:
 def build(settings: Settings, *, process_before_response: bool = False) -> Bot:
     """Migrate the database and wire every listener into a Bolt app."""
     engine = engine_for(settings.database_url)
+    wait_until_reachable(engine, settings.database_wait_seconds)
     migrate(engine)
     services = Services(sessions=session_factory(engine), admins=settings.admins)
     client = WebClient(token=settings.bot_token, base_url=settings.api_url, retry_handlers=[
@@ -94,6 +96,7 @@ def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
     bot = build(settings)
+    check_token_in_background(bot.app.client)
     clock = start_clock(lambda: dispatch_once(bot))
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -157,6 +160,9 @@ def main(argv: list[str]) -> int:
         print("The bot cannot start; fix these settings (in the environment or .env):", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in bad.problems), file=sys.stderr)
         return 2
+    except DatabaseUnavailable as down:
+        print(f"The bot cannot start: {down}", file=sys.stderr)
+        return 1
     return 0
 
 
