@@ -134,6 +134,7 @@ def _stop(signum, frame):
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     load_dotenv(find_dotenv(usecwd=True))
     verb = argv[0] if argv else "serve"
     try:

@@ -29,10 +29,19 @@ def engine_for(url: str) -> Engine:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 15})
+        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)  # no personal data in errors
+    event.listen(engine, "handle_error", _without_failing_row)
+    return engine
+
+
+def _without_failing_row(context) -> None:
+    """PostgreSQL's DETAIL line repeats the failing row (a name, a phone, an e-mail): drop it."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and "\nDETAIL:" in str(error.args[0]):
+            error.args = (str(error.args[0]).split("\nDETAIL:")[0], *error.args[1:])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
