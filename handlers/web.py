@@ -62,7 +62,7 @@ def _bounded_body(environ) -> bytes | None:
     """The body, or None when it is (or claims to be) longer than MAX_BODY_BYTES."""
     declared = environ.get("CONTENT_LENGTH") or ""
     if declared:
-        if not declared.isdigit() or len(declared) > 12 or int(declared) > MAX_BODY_BYTES:
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY_BYTES:
             return None
         return environ["wsgi.input"].read(int(declared))
     body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
@@ -98,9 +98,11 @@ def _headers(environ) -> dict[str, str]:
 
 
 def is_slack_shaped(body) -> bool:
-    """True for a slash command, an Events API envelope, or an interactive payload with its user."""
+    """True for a slash command (or its SSL check), an Events API envelope, or an interactive payload."""
     if not isinstance(body, dict):
         return False
+    if body.get("ssl_check") == "1":  # Slack checking the certificate of a slash command's URL
+        return True
     if "command" in body:
         return str(body["command"]).startswith("/") and bool(body.get("user_id"))
     kind = body.get("type")

@@ -92,6 +92,12 @@ def test_a_large_signed_command_within_the_limit_is_answered(running):
     assert response.status == 200 and "I don't know `frobnicate`" in json.loads(response.body)["text"]
 
 
+def test_slacks_signed_ssl_check_is_answered(running):
+    body = urlencode({"ssl_check": "1", "token": "legacy-verification-token"})
+    assert running.send(body).status == 200
+    assert running.slack.calls == []
+
+
 @pytest.mark.parametrize("timestamp", ["abc", "1e9", "", "9" * 400, "-300", " 1", "1" * 13, "0x10"])
 def test_a_malformed_timestamp_is_refused_and_nothing_is_called(running, timestamp):
     body = payloads.slash_command("U0MANAGER1", "register", running.slack.response_url("U0MANAGER1"))
