@@ -21,10 +21,11 @@ from domain import places
 from domain.registration import offer_waiting
 from handlers import Services, notices, register
 from handlers.later import Later
-from handlers.web import wsgi_app
+from handlers.slack_token import check_token_in_background
+from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
-from storage.db import engine_for, is_reachable, migrate, session_factory
+from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
 from storage.models import now
 
 log = logging.getLogger("tat")
@@ -52,6 +53,7 @@ class Bot:
 def build(settings: Settings, *, clock=None) -> Bot:
     """Migrate the database and wire every listener into a Bolt app; nothing is started yet."""
     engine = engine_for(settings.database_url)
+    wait_until_reachable(engine, settings.database_wait_seconds)
     migrate(engine)
     later = Later()
     services = Services(session_factory(engine), settings.admins, later, clock or now)
@@ -60,7 +62,10 @@ def build(settings: Settings, *, clock=None) -> Bot:
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
     sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock)
-    app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True)
+    app = App(
+        client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
+        token_verification_enabled=False,  # checked after start-up instead: Slack may be down now
+    )
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
@@ -80,18 +85,23 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, host: str, port: int):
+def http_server(bot: Bot, signing_secret: str, host: str, port: int):
     """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
     from waitress import create_server
 
-    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine))
-    return create_server(application, host=host, port=port, threads=8, ident="tat-coalition-bot")
+    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
+    return create_server(
+        application, host=host, port=port, threads=8, ident="tat-coalition-bot",
+        max_request_body_size=MAX_BODY_BYTES,  # larger bodies get 413 before they are read
+        connection_limit=1000, channel_timeout=10, cleanup_interval=2,  # idle sockets cannot starve it
+    )
 
 
 def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
     bot = build(settings).start()
+    check_token_in_background(bot.app.client)
     clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -105,7 +115,7 @@ def serve(settings: Settings) -> None:
             finally:
                 handler.close()
         else:
-            server = http_server(bot, "0.0.0.0", settings.port)
+            server = http_server(bot, settings.signing_secret, "0.0.0.0", settings.port)
             log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
             try:
                 server.run()  # returns on SIGTERM, once requests in flight are answered
@@ -130,6 +140,7 @@ def _stop(signum, frame):
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     load_dotenv(find_dotenv(usecwd=True))
     verb = argv[0] if argv else "serve"
     try:
@@ -156,6 +167,9 @@ def main(argv: list[str]) -> int:
         print("The bot cannot start; fix these settings (in the environment or .env):", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in bad.problems), file=sys.stderr)
         return 2
+    except DatabaseUnavailable as down:
+        print(f"The bot cannot start: {down}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///tat.db"
+DEFAULT_DATABASE_WAIT_SECONDS = 60
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -29,6 +30,7 @@ class Settings:
     database_url: str
     port: int
     admins: frozenset[str]
+    database_wait_seconds: int = DEFAULT_DATABASE_WAIT_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -56,6 +58,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         database_url=_database_url(value("DATABASE_URL") or DEFAULT_DATABASE_URL, problems),
         port=_port(value("PORT") or "3000", problems),
         admins=_admins(value("TAT_ADMINS") or "", problems),
+        database_wait_seconds=_seconds("DATABASE_WAIT_SECONDS", value("DATABASE_WAIT_SECONDS"), problems),
     )
     if problems:
         raise SettingsError(problems)
@@ -100,6 +103,15 @@ def _port(text: str, problems: list[str]) -> int:
     if text.isdigit() and 0 < int(text) < 65536:
         return int(text)
     problems.append(f"PORT must be a port number from 1 to 65535, not {text!r}.")
+    return 0
+
+
+def _seconds(name: str, text: str | None, problems: list[str]) -> int:
+    if text is None:
+        return DEFAULT_DATABASE_WAIT_SECONDS
+    if text.isascii() and text.isdigit() and len(text) <= 6:
+        return int(text)
+    problems.append(f"{name} must be a whole number of seconds such as 60, not {text!r}.")
     return 0
 
 

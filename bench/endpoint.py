@@ -23,7 +23,7 @@ import bot as tat_bot  # noqa: E402
 from handlers.registration_blocks import registration_form  # noqa: E402
 from localslack import payloads  # noqa: E402
 from localslack.standin import SlackStandIn  # noqa: E402
-from tests.conftest import RunningBot, settings_for  # noqa: E402
+from tests.conftest import SECRET, RunningBot, settings_for  # noqa: E402
 from tests.test_registration import TRUCK_STOP  # noqa: E402
 
 REQUESTS = 300
@@ -33,7 +33,7 @@ def main() -> None:
     slack = SlackStandIn().start()
     database = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     built = tat_bot.build(settings_for(database, slack)).start()
-    server = tat_bot.http_server(built, "127.0.0.1", 0)
+    server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
     running = RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database)
     form = payloads.view_submission  # a fresh user each time: every submission is a new row

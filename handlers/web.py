@@ -1,22 +1,126 @@
-"""The HTTP face of the bot: Slack's requests at POST /slack/events, and GET /healthz."""
+"""The HTTP face of the bot: Slack's requests at POST /slack/events, and GET /healthz.
+
+Until its signature is verified every byte of a request is hostile: the body is read only up to
+MAX_BODY_BYTES, never parsed and never logged. A verified body that is not shaped like anything
+Slack sends gets 400; only then is it handed, already read, to Bolt.
+"""
+import hashlib
+import hmac
+import logging
+import re
+import time
 from collections.abc import Callable, Iterable
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request import BoltRequest
 
 SLACK_PATH = "/slack/events"
+MAX_BODY_BYTES = 1024 * 1024   # Slack's largest payloads (a full modal's state) are far smaller
+MAX_CLOCK_SKEW = 5 * 60        # seconds; Slack's own rule against replayed requests
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+INTERACTIVE_NEEDS = {"block_actions": ("actions", list), "view_submission": ("view", dict),
+                     "view_closed": ("view", dict)}
+
+log = logging.getLogger("tat.web")
 
 
-def wsgi_app(app: App, healthy: Callable[[], bool]):
-    """A WSGI application: health checks answered here, everything else handed to Bolt."""
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
+def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str):
+    """A WSGI application: health checks answered here, verified Slack requests handed to Bolt."""
+    secret = signing_secret.encode()
 
     def application(environ, start_response) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             ok = healthy()
-            status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n" if ok else b"database unreachable\n"]
-        return slack(environ, start_response)
+            return _plain(start_response, 200 if ok else 503, "ok" if ok else "database unreachable")
+        if path != SLACK_PATH or method != "POST":
+            return _plain(start_response, 404, "Not Found")
+        return _slack_request(app, secret, environ, start_response)
 
     return application
+
+
+def _slack_request(app: App, secret: bytes, environ, start_response) -> Iterable[bytes]:
+    """Bound, verify, check the shape of, then dispatch one request from Slack."""
+    raw = _bounded_body(environ)
+    if raw is None:
+        return _plain(start_response, 413, "Request Entity Too Large")
+    if not is_signed_by_slack(secret, environ, raw):
+        return _plain(start_response, 401, "Unauthorized")
+    request = _bolt_request(raw, environ)
+    if request is None:
+        log.warning("refused a signed request whose body is not shaped like any Slack request")
+        return _plain(start_response, 400, "Bad Request")
+    response = app.dispatch(request)
+    wsgi = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+    start_response(wsgi.status, wsgi.get_headers())
+    return wsgi.get_body()
+
+
+def _bounded_body(environ) -> bytes | None:
+    """The body, or None when it is (or claims to be) longer than MAX_BODY_BYTES."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared:
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY_BYTES:
+            return None
+        return environ["wsgi.input"].read(int(declared))
+    body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else body
+
+
+def is_signed_by_slack(secret: bytes, environ, raw: bytes) -> bool:
+    """Slack's v0 signature: HMAC-SHA256 of `v0:{timestamp}:{body}`, timestamp within five minutes."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    given = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    if not secret or not TIMESTAMP.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW:
+        return False
+    digest = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(("v0=" + digest).encode(), given.encode("latin-1"))
+
+
+def _bolt_request(raw: bytes, environ) -> BoltRequest | None:
+    """Bolt's request for a verified body, or None when it is not UTF-8 or not shaped like Slack's."""
+    try:
+        request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
+                              headers=_headers(environ))
+    except (ValueError, TypeError, AttributeError, KeyError):  # bad UTF-8 or JSON, a list or string payload
+        return None
+    return request if is_slack_shaped(request.body) else None
+
+
+def _headers(environ) -> dict[str, str]:
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(name):
+            headers[name.replace("_", "-").lower()] = environ[name]
+    return headers
+
+
+def is_slack_shaped(body) -> bool:
+    """True for a slash command (or its SSL check), an Events API envelope, or an interactive payload."""
+    if not isinstance(body, dict):
+        return False
+    if body.get("ssl_check") == "1":  # Slack checking the certificate of a slash command's URL
+        return True
+    if "command" in body:
+        return str(body["command"]).startswith("/") and bool(body.get("user_id"))
+    kind = body.get("type")
+    if kind == "url_verification":
+        return isinstance(body.get("challenge"), str)
+    if kind == "event_callback":
+        return isinstance(body.get("event"), dict) and isinstance(body["event"].get("type"), str)
+    if kind == "app_rate_limited":
+        return True
+    user = body.get("user")
+    if not isinstance(kind, str) or not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return False
+    field, shape = INTERACTIVE_NEEDS.get(kind, ("user", dict))
+    return isinstance(body.get(field), shape) and bool(body[field])
+
+
+def _plain(start_response, status: int, text: str) -> list[bytes]:
+    body = (text + "\n").encode()
+    start_response(WsgiHttpResponse(status).status, [("Content-Type", "text/plain; charset=utf-8"),
+                                                     ("Content-Length", str(len(body)))])
+    return [body]

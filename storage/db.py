@@ -1,14 +1,23 @@
 """Connecting to the database and bringing its schema up to date."""
+import logging
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrates at a time
+
+log = logging.getLogger("tat")
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer within the wait allowed at start-up; the message says why."""
 
 
 def engine_for(url: str) -> Engine:
@@ -20,11 +29,20 @@ def engine_for(url: str) -> Engine:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 15})
+        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)  # no personal data in errors
+    event.listen(engine, "handle_error", _without_failing_row)
+    return engine
+
+
+def _without_failing_row(context) -> None:
+    """PostgreSQL's DETAIL line repeats the failing row (a name, a phone, an e-mail): drop it."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and "\nDETAIL:" in str(error.args[0]):
+            error.args = (str(error.args[0]).split("\nDETAIL:")[0], *error.args[1:])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -57,6 +75,30 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def wait_until_reachable(engine: Engine, seconds: float) -> None:
+    """Return once the database answers; raise DatabaseUnavailable after `seconds` of trying."""
+    deadline, warned = time.monotonic() + seconds, False
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except DBAPIError as error:
+            reason = _first_line(error)
+            if time.monotonic() >= deadline:
+                raise DatabaseUnavailable(
+                    f"the database at {engine.url} did not answer within {seconds:g} s: {reason}") from None
+            if not warned:
+                log.warning("waiting up to %g s for the database to answer", seconds)
+                warned = True
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def _first_line(error: DBAPIError) -> str:
+    lines = str(error.orig or error).strip().splitlines()
+    return lines[0] if lines else type(error.orig or error).__name__
 
 
 def is_reachable(engine: Engine) -> bool:

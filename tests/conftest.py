@@ -1,6 +1,8 @@
 """Fixtures: a database (SQLite, or PostgreSQL from TEST_DATABASE_URL), the Slack stand-in,
-and the bot served by its real HTTP server."""
+the bot served by its real HTTP server, and a run-wide check that no log line holds personal data."""
+import logging
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -23,6 +25,43 @@ from storage.models import Base
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN001"
 SECOND_ADMIN = "U0ADMIN002"
+HOTLINE = "888-373-7888"   # the public National Human Trafficking Hotline, in help texts: not personal
+PERSONAL = {
+    "a phone number": re.compile(r"\(?\b\d{3}\)?[ .-]?\d{3}[.-]\d{4}\b"),
+    "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+\.example\b"),
+    "a token or the signing secret": re.compile(rf"xox[bp]-|xapp-|{SECRET}"),
+}
+
+
+class LogCollector(logging.Handler):
+    """Every log record of the run as the bot's log would show it, traceback included."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.lines: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.name, self.format(record)))
+
+    def leaks(self) -> list[str]:
+        """Which logger logged what kind of personal data or secret (never the data itself)."""
+        return [f"{name} logged {kind}" for name, line in self.lines for kind, pattern in PERSONAL.items()
+                if pattern.search(line.replace(HOTLINE, ""))]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs():
+    """Collect the whole run's logs at the bot's level (INFO); fail the run if any holds personal data."""
+    collector, root = LogCollector(), logging.getLogger()
+    previous = root.level
+    root.addHandler(collector)
+    root.setLevel(logging.INFO)
+    yield collector
+    root.removeHandler(collector)
+    root.setLevel(previous)
+    if leaks := collector.leaks():
+        pytest.fail("personal data or secrets reached the log: " + "; ".join(sorted(set(leaks))), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +116,9 @@ class RunningBot:
     database_url: str
     clock: "Clock | None" = None
 
-    def post(self, body: str, headers: dict) -> Response:
-        request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), headers=headers)
+    def post(self, body: str | bytes, headers: dict) -> Response:
+        data = body if isinstance(body, bytes) else body.encode()
+        request = urllib.request.Request(self.url + "/slack/events", data=data, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as reply:
                 return Response(reply.status, reply.read().decode())
@@ -124,13 +164,16 @@ class Clock:
 @contextmanager
 def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: Clock | None = None):
     """A built bot behind its real HTTP server on 127.0.0.1, for as long as the block runs."""
-    server = tat_bot.http_server(built, "127.0.0.1", 0)
+    server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database_url, clock)
     finally:
-        server.trigger.pull_trigger(server.close)
+        try:
+            server.trigger.pull_trigger(server.close)
+        except OSError:  # waitress's loop ran the close before the wake-up byte was written: closed already
+            pass
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
         built.close()

@@ -41,3 +41,11 @@ def test_database_urls_of_both_kinds_are_accepted(url):
 def test_admins_and_api_url_are_normalised():
     settings = load_settings({"TAT_ADMINS": " U012AB , W034CD,", "SLACK_API_URL": "http://127.0.0.1:9/api"})
     assert settings.admins == {"U012AB", "W034CD"} and settings.api_url == "http://127.0.0.1:9/api/"
+
+
+def test_the_database_wait_is_a_minute_unless_set_in_whole_seconds():
+    assert load_settings({}).database_wait_seconds == 60
+    assert load_settings({"DATABASE_WAIT_SECONDS": "5"}).database_wait_seconds == 5
+    with pytest.raises(SettingsError) as bad:
+        load_settings({"DATABASE_WAIT_SECONDS": "a while"})
+    assert "DATABASE_WAIT_SECONDS" in str(bad.value)

@@ -8,6 +8,7 @@ import pytest
 # Every Slack Web API method the bot calls, and the bot scopes it needs (any one of a set will do
 # where Slack accepts several: conversations.history needs the one for the conversation's type).
 METHOD_SCOPES = {
+    "auth.test": set(),
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
     "views.open": set(),

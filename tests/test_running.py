@@ -12,11 +12,11 @@ import pytest
 from tests.conftest import SECRET
 
 
-def bot_process(project_root, cwd, env: dict, *args) -> subprocess.Popen:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TAT_", "DATABASE_URL", "PORT"))}
+def bot_process(project_root, cwd, env: dict, *args, output=subprocess.PIPE) -> subprocess.Popen:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TAT_", "DATABASE_", "PORT"))}
     return subprocess.Popen([sys.executable, str(project_root / "bot.py"), *args], cwd=cwd,
                             env={**clean, **env}, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=output, stderr=subprocess.STDOUT, text=True)
 
 
 def bot_env(slack, database_url: str, **settings) -> dict:
@@ -71,7 +71,7 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"the bot exited early: {process.stdout.read()}")
+            pytest.fail(f"the bot exited early: {process.stdout.read() if process.stdout else 'see its log'}")
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 return reply.status
@@ -108,3 +108,84 @@ def test_on_start_the_bot_sends_what_it_still_owed(project_root, tmp_path, runni
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
     assert sorted(c.params["channel"] for c in delivered[3:]) == ["U0ADMIN001", "U0ADMIN002", MANAGER]
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound, noted and closed again."""
+    return free_port()
+
+
+def wait_for_line(log_path, words: str, process: subprocess.Popen, timeout: float = 30) -> str:
+    """Block until the bot's log has a line containing `words`; return the whole log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log_path.read_text()
+        if words in text:
+            return text
+        if process.poll() is not None:
+            pytest.fail(f"the bot exited early: {text}")
+        time.sleep(0.1)
+    pytest.fail(f"the bot never logged {words!r}: {log_path.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    finally:
+        process.kill()
+
+
+def test_the_bot_starts_and_answers_health_while_slack_is_unreachable(project_root, tmp_path, slack, empty_database):
+    port, log_path = free_port(), tmp_path / "bot.log"
+    env = bot_env(slack, empty_database, PORT=str(port), SLACK_API_URL=f"http://127.0.0.1:{closed_port()}/api/")
+    with log_path.open("w") as output:
+        process = bot_process(project_root, tmp_path, env, output=output)
+    try:
+        assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
+        wait_for_line(log_path, "Slack is unreachable", process)
+    finally:
+        stop(process)
+    text = log_path.read_text()
+    assert process.returncode == 0 and "Traceback" not in text
+    assert len([line for line in text.splitlines() if "Slack is unreachable" in line]) == 1
+
+
+def test_a_refused_token_is_logged_in_one_line_and_the_bot_keeps_serving(project_root, tmp_path, slack,
+                                                                         empty_database):
+    port, log_path = free_port(), tmp_path / "bot.log"
+    slack.fail("auth.test", error="invalid_auth")
+    with log_path.open("w") as output:
+        process = bot_process(project_root, tmp_path, bot_env(slack, empty_database, PORT=str(port)), output=output)
+    try:
+        wait_for_line(log_path, "invalid_auth", process)
+        assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
+    finally:
+        stop(process)
+    text = log_path.read_text()
+    assert [line for line in text.splitlines() if "token" in line.lower()] == [
+        next(line for line in text.splitlines() if "invalid_auth" in line)]
+    assert "Traceback" not in text
+
+
+def test_an_unreachable_database_stops_start_up_in_one_line_after_the_wait(project_root, tmp_path, slack):
+    env = bot_env(slack, "postgresql://postgres@127.0.0.1:1/nope", PORT=str(free_port()), DATABASE_WAIT_SECONDS="1")
+    process = bot_process(project_root, tmp_path, env)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode not in (0, None) and "Traceback" not in output
+    named = [line for line in output.splitlines() if "cannot start" in line]
+    assert len(named) == 1 and "database" in named[0] and "127.0.0.1:1" in named[0]
+
+
+def test_a_database_that_comes_up_during_the_wait_is_used(project_root, tmp_path, slack):
+    port, log_path, later = free_port(), tmp_path / "bot.log", tmp_path / "not-yet"
+    env = bot_env(slack, f"sqlite:///{later / 'tat.db'}", PORT=str(port), DATABASE_WAIT_SECONDS="30")
+    with log_path.open("w") as output:
+        process = bot_process(project_root, tmp_path, env, output=output)
+    try:
+        wait_for_line(log_path, "waiting up to 30 s for the database", process)
+        later.mkdir()
+        assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
+    finally:
+        stop(process)
+    assert "Traceback" not in log_path.read_text()
