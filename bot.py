@@ -21,7 +21,7 @@ from domain import places
 from domain.registration import offer_waiting
 from handlers import Services, notices, register
 from handlers.later import Later
-from handlers.slack_token import check_token_in_background
+from handlers.slack_token import Identity, check_token_in_background
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
@@ -38,6 +38,7 @@ class Bot:
     services: Services
     later: Later      # Slack calls listeners make after the acknowledgement
     sender: Sender    # delivers the outbox, on threads of its own
+    identity: Identity  # who the bot is to Slack, once auth.test has said
 
     def start(self) -> "Bot":
         self.sender.start()
@@ -62,24 +63,25 @@ def build(settings: Settings, *, clock=None) -> Bot:
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
     sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock)
-    app = App(
-        client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
-        token_verification_enabled=False,  # checked after start-up instead: Slack may be down now
-    )
+    identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
+    app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
+              authorize=identity.authorizer())
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
     with services.sessions.begin() as session:   # a registration made while no admin was configured
         offer_waiting(session, settings.admins)
-    return Bot(app, engine, services, later, sender)
+    return Bot(app, engine, services, later, sender, identity)
 
 
 class _TokenIsInTheClient(logging.Filter):
-    """Bolt warns that SLACK_BOT_TOKEN "will be unused" when given a client: it is used, by the client."""
+    """Bolt warns that SLACK_BOT_TOKEN "will be unused"/"ignored" when given a client and an authorize
+    function: it is used, by both."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return "`token` will be unused" not in message and "will be ignored" not in message
 
 
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
@@ -101,7 +103,7 @@ def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
     bot = build(settings).start()
-    check_token_in_background(bot.app.client)
+    check_token_in_background(bot.app.client, bot.identity)
     clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
     signal.signal(signal.SIGTERM, _stop)
     try:

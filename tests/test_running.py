@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from localslack import payloads
 from tests.conftest import SECRET
 
 
@@ -144,11 +145,17 @@ def test_the_bot_starts_and_answers_health_while_slack_is_unreachable(project_ro
     try:
         assert wait_for_health(f"http://127.0.0.1:{port}/healthz", process) == 200
         wait_for_line(log_path, "Slack is unreachable", process)
+        body = payloads.slash_command("U0MANAGER1", "help", f"http://127.0.0.1:{closed_port()}/respond")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                                         headers=payloads.signed_headers(SECRET, body))
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            helped = reply.read().decode()
     finally:
         stop(process)
     text = log_path.read_text()
     assert process.returncode == 0 and "Traceback" not in text
     assert len([line for line in text.splitlines() if "Slack is unreachable" in line]) == 1
+    assert "/tat register" in helped                    # commands are answered while Slack is away
 
 
 def test_a_refused_token_is_logged_in_one_line_and_the_bot_keeps_serving(project_root, tmp_path, slack,
