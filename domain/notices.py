@@ -128,8 +128,14 @@ KINDS: dict[str, type[Notice]] = {k.kind: k for k in (RegistrationSaved, Approva
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:
     """Owe this notice (once per key); False when it was already owed."""
-    return outbox.enqueue(session, notice.key, notice.channel, kind=notice.kind, params=notice.params(),
-                          method=notice.method, ts=notice.ts, not_before=not_before)
+    return queue_all(session, [notice], not_before) == 1
+
+
+def queue_all(session: Session, owed: list[Notice], not_before: datetime | None = None) -> int:
+    """Owe these notices in one statement (each once per key); how many were not owed already."""
+    return outbox.enqueue_many(session, [
+        outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=not_before)
+        for n in owed])
 
 
 def from_row(kind: str, params: dict) -> Notice | None:

@@ -51,17 +51,24 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     registrant a note (once per `form`: a replayed form is the same note) and the admins a request."""
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
-    notices.queue(session, RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new))
+    owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
     if done.ask_admins:
-        outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
-        if not ask_admins(session, who, admins, done.is_new) and not admins:
+        if not done.is_new:
+            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
+        owed += _requests(who, admins, done.is_new)
+        if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
+    notices.queue_all(session, owed)
     return done
 
 
 def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool) -> int:
     """Owe every admin a request to approve this revision; how many were not owed already."""
-    return sum(notices.queue(session, ApprovalRequest(who.id, who.revision, admin, is_new)) for admin in sorted(admins))
+    return notices.queue_all(session, _requests(who, admins, is_new))
+
+
+def _requests(who: Stakeholder, admins: frozenset[str], is_new: bool) -> list[notices.Notice]:
+    return [ApprovalRequest(who.id, who.revision, admin, is_new) for admin in sorted(admins)]
 
 
 def offer_waiting(session: Session, admins: frozenset[str]) -> int:

@@ -6,8 +6,9 @@ never commit.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import case, func, literal, or_, select, update
+from sqlalchemy import bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,15 +43,34 @@ def enqueue(session: Session, key: str, channel: str, text: str | None = None, b
     """Queue a message once per key (on every database, even from two instances at once);
     False when that key was already queued. A `literal` message is sent as its text and blocks;
     any other kind is rendered from its params when it is sent."""
-    at = not_before or now()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    added = session.execute(insert(OutboxMessage).values(
-        key=key, method=method, channel=channel, ts=ts, kind=kind, params=params, text=text, blocks=blocks or None,
-        created_at=now(),
-        not_before=at, due_at=at, attempts=0, in_doubt=False,
-    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
+    return enqueue_many(session, [row(key, channel, text, blocks, kind=kind, params=params, not_before=not_before,
+                                      method=method, ts=ts)]) == 1
+
+
+def row(key: str, channel: str, text: str | None = None, blocks: list | None = None, *, kind: str = "literal",
+        params: dict | None = None, not_before: datetime | None = None, method: str = "chat.postMessage",
+        ts: str | None = None) -> dict:
+    """One message to queue with `enqueue_many`."""
+    at, queued = not_before or now(), now()
+    return {"key": key, "method": method, "channel": channel, "ts": ts, "kind": kind, "params": params,
+            "text": text, "blocks": blocks or None, "created_at": queued, "not_before": at, "due_at": at,
+            "attempts": 0, "in_doubt": False}
+
+
+def enqueue_many(session: Session, rows: list[dict]) -> int:
+    """Queue several messages in one statement, each once per key; how many were new."""
+    if not rows:
+        return 0
+    added = session.execute(_insert_new(session.get_bind().dialect.name), rows)
     session.info["outbox_queued"] = True   # the sender is woken once this transaction commits
-    return added.scalar() is not None
+    return len(added.all())
+
+
+@lru_cache(maxsize=2)
+def _insert_new(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = OutboxMessage.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
 
 
 def _pending():
@@ -101,11 +121,19 @@ def _mark_in_doubt(session: Session, ids: list[int]) -> None:
 
 
 def mark_sent(session: Session, sent: list[tuple[int, str, str]], at: datetime) -> None:
-    """Record messages Slack has taken: (id, channel, ts) each."""
-    for message_id, channel, ts in sent:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-            sent_at=at, sent_channel=channel, sent_ts=ts, claimed_until=None, last_error=None, in_doubt=False,
-        ).execution_options(synchronize_session=False))
+    """Record messages Slack has taken, in one statement: (id, channel, ts) each."""
+    if sent:
+        session.connection().execute(_mark_sent(), [
+            {"message_id": message_id, "sent_channel": channel, "sent_ts": ts, "sent_at": at}
+            for message_id, channel, ts in sent])
+
+
+@lru_cache(maxsize=1)
+def _mark_sent():
+    table = OutboxMessage.__table__
+    return update(table).where(table.c.id == bindparam("message_id")).values(
+        sent_at=bindparam("sent_at"), sent_channel=bindparam("sent_channel"), sent_ts=bindparam("sent_ts"),
+        claimed_until=None, last_error=None, in_doubt=False)
 
 
 def retry_later(session: Session, message_id: int, due_at: datetime, error: str, in_doubt: bool) -> None:

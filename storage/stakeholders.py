@@ -1,5 +1,6 @@
 """Reading and writing stakeholders. Functions take the session first and never commit."""
 from dataclasses import fields
+from functools import lru_cache
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,24 +21,35 @@ def pending(session: Session) -> list[Stakeholder]:
         select(Stakeholder).where(Stakeholder.status == "pending").order_by(Stakeholder.created_at, Stakeholder.id)))
 
 
-def by_id(session: Session, stakeholder_id: int, for_update: bool = False) -> Stakeholder | None:
-    query = select(Stakeholder).where(Stakeholder.id == stakeholder_id)
-    return session.scalar(query.with_for_update() if for_update else query)
+def by_id(session: Session, stakeholder_id: int) -> Stakeholder | None:
+    """One stakeholder; read once per session (rendering three messages about one person reads it once)."""
+    return session.get(Stakeholder, stakeholder_id)
 
 
 def claim_user(session: Session, user_id: str) -> tuple[Stakeholder, bool]:
     """The Slack user's row, locked for this transaction, created if missing: (row, created).
 
     Two first submissions at once make one row: the second waits for the first and finds it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    added = session.execute(insert(Stakeholder).values(
-        slack_user_id=user_id, status="pending", revision=1, statewide=False, name="", sector="other",
-        organization="", phone="", email="", state="", created_at=now(), updated_at=now(),
-    ).on_conflict_do_nothing(index_elements=["slack_user_id"]).returning(Stakeholder.id))
-    created = added.scalar() is not None
-    who = by_slack_user(session, user_id, for_update=True)
-    session.refresh(who)
-    return who, created
+    who = _locked(session, user_id)
+    if who is not None:
+        return who, False
+    created = session.execute(_insert_new(session.get_bind().dialect.name), {
+        "slack_user_id": user_id, "status": "pending", "revision": 1, "statewide": False, "name": "",
+        "sector": "other", "organization": "", "phone": "", "email": "", "state": "",
+        "created_at": now(), "updated_at": now()}).first() is not None
+    return _locked(session, user_id), created
+
+
+def _locked(session: Session, user_id: str) -> Stakeholder | None:
+    query = select(Stakeholder).where(Stakeholder.slack_user_id == user_id).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
+@lru_cache(maxsize=2)
+def _insert_new(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Stakeholder.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["slack_user_id"]).returning(table.c.id)
 
 
 def decide(session: Session, stakeholder_id: int, revision: int, status: str, admin: str) -> bool:
