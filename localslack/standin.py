@@ -6,6 +6,7 @@ on demand. The tests use it in place of slack.com; so does the local shell.
 """
 import itertools
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -45,6 +46,7 @@ class SlackStandIn:
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
+        self._limits: dict[str, RateLimit] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -81,6 +83,11 @@ class SlackStandIn:
         with self._changed:
             queue = self._failures.setdefault(method, deque())
             queue.extend(Failure(status, retry_after, error, matching, posted) for _ in range(times))
+
+    def limit(self, method: str, per_minute: int, per_channel_per_second: float = 1.0) -> None:
+        """Enforce Slack's rate limits on `method`: past them, 429 with Retry-After, as Slack does."""
+        with self._changed:
+            self._limits[method] = RateLimit(per_minute, per_channel_per_second)
 
     def hold(self, method: str, **matching) -> "Hold":
         """The next matching call is taken (a message is posted) but not answered until released:
@@ -131,6 +138,9 @@ class SlackStandIn:
             failure = next((f for f in queue if _matches(call.params, f.matching)), None)
             if failure:
                 queue.remove(failure)
+            elif self._limits.get(call.method):
+                failure = self._limits[call.method].check(call.params.get("channel") or "")
+            if failure:
                 if failure.posted:
                     self.answer(call.method, call.params)
                 call.response = {"ok": False, "error": failure.error or _status_error(failure.status)}
@@ -188,6 +198,30 @@ class SlackStandIn:
         more = start + limit < len(found)
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+class RateLimit:
+    """A workspace-wide limit (a token bucket holding one second's worth: short bursts only), and
+    one message a second per conversation."""
+
+    def __init__(self, per_minute: int, per_channel_per_second: float):
+        self.rate = per_minute / 60
+        self.capacity = self.tokens = max(1.0, self.rate)
+        self.gap = 1.0 / per_channel_per_second
+        self.filled = time.monotonic()
+        self.last: dict[str, float] = {}
+
+    def check(self, channel: str) -> Failure | None:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.filled) * self.rate)
+        self.filled = now
+        if self.tokens < 1:
+            return Failure(429, retry_after=max(1, math.ceil((1 - self.tokens) / self.rate)))
+        if now - self.last.get(channel, -1e9) < self.gap:
+            return Failure(429, retry_after=max(1, math.ceil(self.last[channel] + self.gap - now)))
+        self.tokens -= 1
+        self.last[channel] = now
+        return None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from schedules.pace import Pace
 from storage import outbox
 from storage.models import now
 
@@ -65,8 +66,7 @@ class Sender:
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
-        self._paused: dict[str, datetime] = {}   # method → when Slack will take it again
-        self._lock = threading.Lock()
+        self.pace = Pace(clock)
         self._workers: list[threading.Thread] = []
         event.listen(sessions, "after_commit", self._after_commit)
 
@@ -140,7 +140,9 @@ class Sender:
         return batch
 
     def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
+        """Send each message, then record every outcome in one transaction."""
         sent: list[tuple[int, str, str]] = []
+        failed: list[tuple[outbox.Claimed, Later | Dead]] = []
         renewed = time.monotonic()
         for position, (message, content) in enumerate(batch):
             if time.monotonic() - renewed > RENEW_EVERY:
@@ -151,26 +153,29 @@ class Sender:
             if isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
             else:
-                self._record_failure(message, outcome)
+                failed.append((message, outcome))
         with self.sessions.begin() as session:
             outbox.mark_sent(session, sent, self.clock())
+            for message, outcome in failed:
+                self._record_failure(session, message, outcome)
         return len(sent)
 
-    def _record_failure(self, message: outbox.Claimed, outcome: Later | Dead) -> None:
-        with self.sessions.begin() as session:
-            if isinstance(outcome, Dead):
-                log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
-                          message.id, message.key.split(":")[0], message.channel, outcome.error)
-                outbox.bury(session, message.id, self.clock(), outcome.error)
-            else:
-                log.warning("message %s to %s not sent yet (%s); next try at %s", message.id, message.channel,
-                            outcome.error, outcome.due_at.strftime("%H:%M:%S"))
-                outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
+    def _record_failure(self, session: Session, message: outbox.Claimed, outcome: Later | Dead) -> None:
+        if isinstance(outcome, Dead):
+            log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
+                      message.id, message.kind, message.channel, outcome.error)
+            outbox.bury(session, message.id, self.clock(), outcome.error)
+            return
+        quiet = outcome.error == "ratelimited"    # expected under load: the method is paused, not failing
+        log.log(logging.DEBUG if quiet else logging.WARNING, "message %s to %s not sent yet (%s); next try at %s",
+                message.id, message.channel, outcome.error, outcome.due_at.strftime("%H:%M:%S"))
+        outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
 
     def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead:
-        paused = self._paused_until(message.method)
+        paused = self.pace.paused_until(message.method)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
+        self.pace.take_turn(message.method, self._stop)
         try:
             if message.in_doubt:
                 found = self._find_earlier_send(message)
@@ -190,15 +195,15 @@ class Sender:
             reply = self.client.chat_postMessage(
                 channel=message.channel, metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
                 **content)
+        self.pace.sent(message.method)
         return Sent(reply["channel"], reply["ts"])
 
     def _refused(self, message: outbox.Claimed, refused: SlackApiError) -> Later | Dead:
         status = refused.response.status_code
         error = str(refused.response.get("error") or f"HTTP {status}")
         if status == 429:
-            retry_after = _retry_after(refused.response.headers)
-            self._pause(message.method, retry_after)
-            return Later(self.clock() + timedelta(seconds=retry_after), "ratelimited", in_doubt=message.in_doubt)
+            until = self.pace.refused(message.method, _retry_after(refused.response.headers))
+            return Later(until, "ratelimited", in_doubt=message.in_doubt)
         if status >= 500:
             return Later(self._backoff(message), error, in_doubt=message.method == "chat.postMessage")
         if error in PERMANENT:
@@ -228,16 +233,6 @@ class Sender:
     def _backoff(self, message: outbox.Claimed) -> datetime:
         seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
         return self.clock() + timedelta(seconds=seconds)
-
-    def _pause(self, method: str, seconds: float) -> None:
-        with self._lock:
-            until = self.clock() + timedelta(seconds=seconds)
-            self._paused[method] = max(self._paused.get(method, until), until)
-
-    def _paused_until(self, method: str) -> datetime | None:
-        with self._lock:
-            until = self._paused.get(method)
-        return until if until and until > self.clock() else None
 
 
 def _retry_after(headers) -> float:
