@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache"
 CACHE_PREFIX = "place_index-"
+LOCK_NAME = "place_index.lock"
 CACHE_FORMAT = 1  # bump when the compact form changes shape
 SOURCES = ("domain/place_index.py", "domain/place_build.py", "domain/place_overrides.py")
 PACKAGES = ("us", "zipcodes")
@@ -293,7 +294,11 @@ def _cached_tables(directory: Path) -> dict:
     """The compact tables from the cache in directory, made first if missing or out of date."""
     key = _cache_key()
     path = directory / f"{CACHE_PREFIX}{key}.marshal"
-    if (tables := _read(path, key)) is None:
+    if (tables := _read(path, key)) is not None:
+        return tables
+    with _building_alone(directory):  # another process starting now builds it once, not twice
+        if (tables := _read(path, key)) is not None:
+            return tables
         try:
             _build(path, key)
         except RuntimeError as failure:  # e.g. a read-only install: build it where it can be written
@@ -308,6 +313,23 @@ def _cached_tables(directory: Path) -> dict:
     if tables is None:
         raise RuntimeError(f"The place index cache {path} was built but cannot be read.")
     return tables
+
+
+@contextmanager
+def _building_alone(directory: Path) -> Iterator[None]:
+    """Hold a lock on the cache folder while building; without one (read-only, or no fcntl), go on:
+    the cache file is written whole and renamed into place, so a second builder only repeats work."""
+    try:
+        import fcntl
+
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = open(directory / LOCK_NAME, "a")  # noqa: SIM115 - held until the build is done
+    except (ImportError, OSError):
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _read(path: Path, key: str) -> dict | None:
