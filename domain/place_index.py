@@ -258,7 +258,8 @@ def _total(town: Town) -> int:
 @cache
 def _index() -> _Index:
     """Every lookup table, loaded on first use from the cache (made first if missing)."""
-    return _loaded(_cached_tables(CACHE_DIR))
+    with _cycle_collector_paused():  # which would otherwise scan the fresh tables again and again
+        return _loaded(_cached_tables(CACHE_DIR))
 
 
 @contextmanager
@@ -355,22 +356,21 @@ def _build(path: Path, key: str) -> None:
 
 def _loaded(tables: dict) -> _Index:
     """The index from its compact tables."""
-    with _cycle_collector_paused():
-        states = {abbr: State(abbr, name, fips, zone) for abbr, name, fips, zone in tables["states"]}
-        county_list = [County(fips, name, abbr) for fips, name, abbr in tables["counties"]]
-        county_by_fips = {county.fips: county for county in county_list}
-        counties: dict[str, list[County]] = {abbr: [] for abbr in states}
-        for county in county_list:
-            counties[county.state].append(county)
-        return _Index(
-            states=states,
-            state_by_key={key: states[abbr] for key, abbr in tables["state_keys"].items()},
-            state_name_keys=tables["state_name_keys"], counties=counties, county_by_fips=county_by_fips,
-            by_full={key: county_by_fips[fips] for key, fips in tables["by_full"].items()},
-            by_base={key: [county_by_fips[fips] for fips in group] for key, group in tables["by_base"].items()},
-            towns=tables["towns"],
-            zip_fips=_Zips(array("I", tables["zip_codes"]), array("H", tables["zip_counties"]),
-                           tuple(county.fips for county in county_list)),
-            zip_count=Counter(tables["zip_count"]), states_naming=tables["states_naming"],
-            state_choices=tables["state_choices"], county_choices=tables["county_choices"],
-            national_choices=tables["national_choices"])
+    states = {abbr: State(abbr, name, fips, zone) for abbr, name, fips, zone in tables["states"]}
+    county_list = [County(fips, name, abbr) for fips, name, abbr in tables["counties"]]
+    county_by_fips = {county.fips: county for county in county_list}
+    counties: dict[str, list[County]] = {abbr: [] for abbr in states}
+    for county in county_list:
+        counties[county.state].append(county)
+    return _Index(
+        states=states,
+        state_by_key={key: states[abbr] for key, abbr in tables["state_keys"].items()},
+        state_name_keys=tables["state_name_keys"], counties=counties, county_by_fips=county_by_fips,
+        by_full={key: county_by_fips[fips] for key, fips in tables["by_full"].items()},
+        by_base={key: [county_by_fips[fips] for fips in group] for key, group in tables["by_base"].items()},
+        towns=tables["towns"],
+        zip_fips=_Zips(array("I", tables["zip_codes"]), array("H", tables["zip_counties"]),
+                       tuple(county.fips for county in county_list)),
+        zip_count=Counter(tables["zip_count"]), states_naming=tables["states_naming"],
+        state_choices=tables["state_choices"], county_choices=tables["county_choices"],
+        national_choices=tables["national_choices"])
