@@ -1,6 +1,6 @@
 """The place index derived from the packages `us` and `zipcodes`, and the compact cache made from it.
 
-Only this module imports `us` and `zipcodes`. `place_index` runs it in a subprocess
+Only this module imports `us` and `zipcodes`. `place_cache` runs it in a subprocess
 (`python -c ... domain.place_build.main PATH KEY`) when the cache for the installed packages is
 missing, so that zipcodes' 42,789 rows never stay in the bot's memory; the tests import it to
 compare the cache with the tables derived here.
@@ -20,8 +20,8 @@ from pathlib import Path
 import us
 import zipcodes
 
+from domain.place_cache import CACHE_PREFIX
 from domain.place_index import (
-    CACHE_PREFIX,
     County,
     State,
     _cycle_collector_paused,

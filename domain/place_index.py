@@ -1,25 +1,14 @@
 """The tables behind `domain.places`: keys read from names, lookups by key, and the index itself.
 
-The index is derived from the packages `us` and `zipcodes` (by `place_build`, in a subprocess)
-into a compact cache file, `.cache/place_index-<key>.marshal` at the project root, the key a hash
-of the installed packages' files, of the code deriving the index and of the Python version: it
-is made on the first start and made again whenever one of those changes, never downloaded.
-The bot loads only that file, in a few milliseconds; it never imports `zipcodes` or `us`.
-The same `_words` and `_name` key both its tables and the typed text, so that the two meet.
+The index is derived from the packages `us` and `zipcodes` by `place_build` into a compact
+cache file (`place_cache`), which the bot loads in some tens of milliseconds: it never imports
+`zipcodes` or `us`. The same `_words` and `_name` key both its tables and the typed text, so that the two meet.
 The rules are in `domain.places`.
 """
 from __future__ import annotations
 
 import gc
-import hashlib
-import importlib.util
-import logging
-import marshal
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import unicodedata
 from array import array
 from bisect import bisect_left
@@ -28,17 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-log = logging.getLogger(__name__)
-
-ROOT = Path(__file__).resolve().parent.parent
-CACHE_DIR = ROOT / ".cache"
-CACHE_PREFIX = "place_index-"
-LOCK_NAME = "place_index.lock"
-CACHE_FORMAT = 1  # bump when the compact form changes shape
-SOURCES = ("domain/place_index.py", "domain/place_build.py", "domain/place_overrides.py")
-PACKAGES = ("us", "zipcodes")
+from domain.place_cache import CACHE_DIR, cached_tables
 
 SUFFIXES = (("city", "and", "borough"), ("census", "area"), ("municipality",), ("borough",),
             ("parish",), ("county",), ("city",))
@@ -259,7 +239,7 @@ def _total(town: Town) -> int:
 def _index() -> _Index:
     """Every lookup table, loaded on first use from the cache (made first if missing)."""
     with _cycle_collector_paused():  # which would otherwise scan the fresh tables again and again
-        return _loaded(_cached_tables(CACHE_DIR))
+        return _loaded(cached_tables(CACHE_DIR))
 
 
 @contextmanager
@@ -272,86 +252,6 @@ def _cycle_collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _cache_key() -> str:
-    """A hash of what the index is derived from: the packages' files, the code, the Python."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version_info[:2]} {sys.byteorder} "
-                            f"DC_STATEHOOD={bool(os.environ.get('DC_STATEHOOD'))}".encode())
-    for package in PACKAGES:  # found without importing them
-        spec = importlib.util.find_spec(package)
-        if spec is None or spec.origin is None:
-            raise RuntimeError(f"The package {package!r} is not installed (see requirements.txt).")
-        folder = Path(spec.origin).parent
-        for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(f"\0{package}/{file.relative_to(folder).as_posix()}\0".encode())
-            digest.update(file.read_bytes())
-    for source in SOURCES:
-        digest.update((ROOT / source).read_bytes())
-    return digest.hexdigest()[:20]
-
-
-def _cached_tables(directory: Path) -> dict:
-    """The compact tables from the cache in directory, made first if missing or out of date."""
-    key = _cache_key()
-    path = directory / f"{CACHE_PREFIX}{key}.marshal"
-    if (tables := _read(path, key)) is not None:
-        return tables
-    with _building_alone(directory):  # another process starting now builds it once, not twice
-        if (tables := _read(path, key)) is not None:
-            return tables
-        try:
-            _build(path, key)
-        except RuntimeError as failure:  # e.g. a read-only install: build it where it can be written
-            log.warning("could not write the place index cache in %s (%s); building it in a temporary "
-                        "folder, as on every start until it can be written", directory, failure)
-            with tempfile.TemporaryDirectory(prefix="tat-places-") as elsewhere:
-                path = Path(elsewhere) / path.name
-                _build(path, key)
-                tables = _read(path, key)
-        else:
-            tables = _read(path, key)
-    if tables is None:
-        raise RuntimeError(f"The place index cache {path} was built but cannot be read.")
-    return tables
-
-
-@contextmanager
-def _building_alone(directory: Path) -> Iterator[None]:
-    """Hold a lock on the cache folder while building; without one (read-only, or no fcntl), go on:
-    the cache file is written whole and renamed into place, so a second builder only repeats work."""
-    try:
-        import fcntl
-
-        directory.mkdir(parents=True, exist_ok=True)
-        lock = open(directory / LOCK_NAME, "a")  # noqa: SIM115 - held until the build is done
-    except (ImportError, OSError):
-        yield
-        return
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def _read(path: Path, key: str) -> dict | None:
-    """The tables in a cache file, or None if it is missing, damaged or made for another key."""
-    try:
-        tables = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return tables if isinstance(tables, dict) and tables.get("key") == key else None
-
-
-def _build(path: Path, key: str) -> None:
-    """Derive the tables from the packages into path, in a subprocess whose memory is then returned."""
-    log.info("building the place index cache %s from the packages us and zipcodes", path)
-    program = "import sys; sys.path.insert(0, sys.argv[1]); from domain import place_build; " \
-              "sys.exit(place_build.main(sys.argv[2:]))"
-    done = subprocess.run([sys.executable, "-c", program, str(ROOT), str(path), key],
-                          capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
-                           f"exit status {done.returncode}")
 
 
 def _loaded(tables: dict) -> _Index:

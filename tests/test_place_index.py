@@ -6,9 +6,10 @@ import textwrap
 
 import pytest
 
-from domain import place_index, places
+from domain import place_cache, places
 from domain.place_build import package_tables
-from domain.place_index import _cache_key, _index, _read
+from domain.place_cache import cache_key, read
+from domain.place_index import _index
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_the_bot_loads_places_without_importing_zipcodes_or_us():
         print(places.resolve("Omaha, NE").county.label, "zipcodes" in sys.modules, "us" in sys.modules)
     """)
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=place_index.ROOT, check=True)
+                          cwd=place_cache.ROOT, check=True)
     assert done.stdout.split() == ["Douglas", "County,", "NE", "False", "False"]
 
 
@@ -71,41 +72,41 @@ def test_processes_starting_together_on_an_empty_cache_folder_make_one_whole_cac
     program = textwrap.dedent("""
         import logging, sys
         from pathlib import Path
-        from domain import place_index
+        from domain import place_cache, place_index
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-        tables = place_index._loaded(place_index._cached_tables(Path(sys.argv[1])))
+        tables = place_index._loaded(place_cache.cached_tables(Path(sys.argv[1])))
         print(len(tables.zip_fips), len(tables.towns), "zipcodes" in sys.modules)
     """)
     stale = tmp_path / "place_index-0123456789abcdef0123.marshal"  # of packages installed before
     stale.write_bytes(b"old")
     starting = [subprocess.Popen([sys.executable, "-c", program, str(tmp_path)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, cwd=place_index.ROOT) for _ in range(2)]
+                                 stderr=subprocess.PIPE, text=True, cwd=place_cache.ROOT) for _ in range(2)]
     outputs, logs = zip(*(process.communicate(timeout=120) for process in starting), strict=True)
     assert [process.returncode for process in starting] == [0, 0]
     expected = [str(len(_index().zip_fips)), str(len(_index().towns)), "False"]
     assert [output.split() for output in outputs] == [expected, expected]
     assert "".join(logs).count("building the place index cache") == 1
-    key = _cache_key()
+    key = cache_key()
     assert sorted(path.name for path in tmp_path.iterdir()) == [f"place_index-{key}.marshal", "place_index.lock"]
-    assert _read(tmp_path / f"place_index-{key}.marshal", key)["towns"] == _index().towns
+    assert read(tmp_path / f"place_index-{key}.marshal", key)["towns"] == _index().towns
 
 
-def test_a_damaged_or_foreign_cache_file_is_not_read(tmp_path):
-    key = _cache_key()
-    whole = (place_index.CACHE_DIR / f"place_index-{key}.marshal").read_bytes()
+def test_a_damaged_or_foreign_cache_file_is_notread(tmp_path):
+    key = cache_key()
+    whole = (place_cache.CACHE_DIR / f"place_index-{key}.marshal").read_bytes()
     path = tmp_path / "cache.marshal"
-    assert _read(path, key) is None  # missing
+    assert read(path, key) is None  # missing
     for damaged in (whole[: len(whole) // 2], b"", b"\x00garbage"):
         path.write_bytes(damaged)
-        assert _read(path, key) is None
+        assert read(path, key) is None
     path.write_bytes(whole)
-    assert _read(path, key) is not None
-    assert _read(path, "another-key") is None
+    assert read(path, key) is not None
+    assert read(path, "another-key") is None
 
 
 def test_the_cache_key_changes_with_what_the_index_is_derived_from(monkeypatch):
     monkeypatch.delenv("DC_STATEHOOD", raising=False)
-    key = _cache_key()
-    assert _cache_key() == key
+    key = cache_key()
+    assert cache_key() == key
     monkeypatch.setenv("DC_STATEHOOD", "1")  # `us` then counts DC among the states
-    assert _cache_key() != key
+    assert cache_key() != key
