@@ -82,8 +82,10 @@ def _building_alone(directory: Path) -> Iterator[None]:
         import fcntl
 
         directory.mkdir(parents=True, exist_ok=True)
-        lock = open(directory / LOCK_NAME, "a")  # noqa: SIM115 - held until the build is done
+        lock = open(directory / LOCK_NAME, "a")  # held until the build is done
     except (ImportError, OSError):
+        lock = None
+    if lock is None:
         yield
         return
     with lock:

@@ -2,8 +2,8 @@
 
 The index is derived from the packages `us` and `zipcodes` by `place_build` into a compact
 cache file (`place_cache`), which the bot loads in some tens of milliseconds: it never imports
-`zipcodes` or `us`. The same `_words` and `_name` key both its tables and the typed text, so that the two meet.
-The rules are in `domain.places`.
+`zipcodes` or `us`. The same `_words` and `_name` key both its tables and the typed text, so
+that the two meet. The rules are in `domain.places`.
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ class _Zips:
 
     def get(self, zip_code: str) -> str | None:
         """The FIPS of the county of a 5-digit ZIP code, or None."""
-        if len(zip_code) != 5 or not zip_code.isdigit():
+        if len(zip_code) != 5 or not (zip_code.isascii() and zip_code.isdigit()):
             return None
         number = int(zip_code)
         at = bisect_left(self.codes, number)

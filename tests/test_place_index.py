@@ -23,7 +23,7 @@ def test_every_zip_code_has_the_county_the_packages_give(derived):
     assert len(derived.zip_fips) > 41_000
     assert dict(cached.items()) == derived.zip_fips
     assert {code: cached.get(code) for code in derived.zip_fips} == derived.zip_fips
-    assert [cached.get(code) for code in ("00000", "99999", "6810", "681020", "abcde")] == [None] * 5
+    assert [cached.get(code) for code in ("00000", "99999", "6810", "681020", "abcde", "６８１０２")] == [None] * 6
     assert dict(_index().zip_count) == dict(derived.zip_count)
 
 
