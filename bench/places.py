@@ -35,7 +35,7 @@ def outcome(place: places.Place) -> str:
 
 start = time.perf_counter()
 places.resolve("68102")
-print(f"first call (builds the index): {(time.perf_counter() - start) * 1000:.0f} ms\n")
+print(f"first call (loads the index; builds its cache if missing): {(time.perf_counter() - start) * 1000:.0f} ms\n")
 
 timings = [microseconds_per_call(text, state) for _, text, state in CASES]
 print(f"{'case':<22}{'text':<22}{'µs/call':>9}{'× ZIP':>8}  resolves to")

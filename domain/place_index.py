@@ -1,23 +1,24 @@
 """The tables behind `domain.places`: keys read from names, lookups by key, and the index itself.
 
-The index is built once, on first use, from `us` and `zipcodes`; the same `_words` and `_name` key
-both its tables and the typed text, so that the two meet. The rules are in `domain.places`.
+The index is derived from the packages `us` and `zipcodes` by `place_build` into a compact
+cache file (`place_cache`), which the bot loads in some tens of milliseconds: it never imports
+`zipcodes` or `us`. The same `_words` and `_name` key both its tables and the typed text, so
+that the two meet. The rules are in `domain.places`.
 """
 from __future__ import annotations
 
 import gc
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from array import array
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
-import us
-import zipcodes
-
-from domain.place_overrides import ZIP_COUNTY_OVERRIDES
+from domain.place_cache import CACHE_DIR, cached_tables
 
 SUFFIXES = (("city", "and", "borough"), ("census", "area"), ("municipality",), ("borough",),
             ("parish",), ("county",), ("city",))
@@ -88,11 +89,38 @@ class _Name:
 
 
 Ranked = list[tuple[County, float]]  # with a weight: ZIP-code count or match score
+Town = tuple[tuple[str, int], ...]  # a postal city's counties: (FIPS, ZIP codes), most first
+
+
+class _Zips:
+    """ZIP code → county FIPS, as two arrays: the codes as numbers, sorted, and their counties."""
+
+    __slots__ = ("codes", "counties", "fips")
+
+    def __init__(self, codes: array, counties: array, fips: tuple[str, ...]) -> None:
+        self.codes, self.counties, self.fips = codes, counties, fips
+
+    def get(self, zip_code: str) -> str | None:
+        """The FIPS of the county of a 5-digit ZIP code, or None."""
+        if len(zip_code) != 5 or not (zip_code.isascii() and zip_code.isdigit()):
+            return None
+        number = int(zip_code)
+        at = bisect_left(self.codes, number)
+        found = at < len(self.codes) and self.codes[at] == number
+        return self.fips[self.counties[at]] if found else None
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """Every ZIP code and its county's FIPS, by ZIP code."""
+        for code, county in zip(self.codes, self.counties, strict=True):
+            yield f"{code:05d}", self.fips[county]
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 @dataclass
 class _Index:
-    """Every lookup table, built once on first use."""
+    """Every lookup table, loaded once, on first use, from the cache."""
 
     states: dict[str, State]
     state_by_key: dict[str, State]  # "ne", "nebraska", "neb" → Nebraska
@@ -101,10 +129,10 @@ class _Index:
     county_by_fips: dict[str, County]
     by_full: dict[tuple[str, str], County]  # ("NE", "douglascounty")
     by_base: dict[tuple[str, str], list[County]]  # ("VA", "richmond") → city and county
-    towns: dict[tuple[str, str], Counter[str]]  # ("NE", "omaha") → FIPS → ZIP codes
-    zip_fips: dict[str, str]
+    towns: dict[tuple[str, str], Town]  # ("NE", "omaha") → (("31055", 40), ...)
+    zip_fips: _Zips
     zip_count: Counter[str]  # FIPS → ZIP codes
-    states_naming: dict[str, set[str]]  # any key → states where it names something
+    states_naming: dict[str, tuple[str, ...]]  # any key → states where it names something
     state_choices: dict[str, list[str]]  # abbr → keys for typo matching
     county_choices: dict[str, list[str]]  # abbr → county base keys, for suggestions
     national_choices: list[str]  # county keys of every state
@@ -176,7 +204,7 @@ def _by_county_name(name: _Name, state: str, rival_towns: bool = True) -> Ranked
     if not ranked or name.suffix or not rival_towns:
         return ranked
     town = index.towns.get((state, name.typed))
-    if town and town.total() > max(weight for _, weight in ranked):
+    if town and _total(town) > max(weight for _, weight in ranked):
         return ranked + _town_counties(town)
     return ranked
 
@@ -193,25 +221,30 @@ def _by_town_called_city(name: _Name, state: str) -> Ranked:
     return _town_counties(town) if town else []
 
 
-def _town_counties(town: Counter[str]) -> Ranked:
+def _town_counties(town: Town) -> Ranked:
     """The county holding a majority of a postal city's ZIP codes, else all of its counties."""
-    ranked = [(_index().county_by_fips[fips], count) for fips, count in town.most_common()]
-    return ranked[:1] if ranked[0][1] * 2 > town.total() else ranked
+    ranked = [(_index().county_by_fips[fips], count) for fips, count in town]
+    return ranked[:1] if ranked[0][1] * 2 > _total(town) else ranked
 
 
-# Building the index
+def _total(town: Town) -> int:
+    """A postal city's ZIP codes."""
+    return sum(count for _, count in town)
+
+
+# Loading the index
 
 
 @cache
 def _index() -> _Index:
-    """Every lookup table, built on first use, in about a second."""
-    with _cycle_collector_paused():
-        return _built_index()
+    """Every lookup table, loaded on first use from the cache (made first if missing)."""
+    with _cycle_collector_paused():  # which would otherwise scan the fresh tables again and again
+        return _loaded(cached_tables(CACHE_DIR))
 
 
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector, which would rescan 42,000 fresh ZIP rows again and again."""
+    """Pause Python's cycle collector, which would rescan thousands of fresh tuples again and again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -221,95 +254,23 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _built_index() -> _Index:
-    """Every lookup table, from `us` and `zipcodes`."""
-    states = {s.abbr: State(s.abbr, s.name, s.fips, s.capital_tz)
-              for s in [*us.states.STATES, us.states.DC]}
-    counties = {abbr: sorted((County(c.fips, c.name, abbr) for c in us.states.lookup(abbr).counties),
-                             key=lambda county: county.name) for abbr in states}
-    by_full, by_base = _county_keys(counties)
-    zip_fips, towns = _zip_tables(by_full, by_base, set(states))
-    index = _Index(
-        states=states, state_by_key=_state_keys(states),
-        state_name_keys=[_key(_words(state.name)) for state in states.values()],
-        counties=counties, county_by_fips={c.fips: c for cs in counties.values() for c in cs},
-        by_full=by_full, by_base=by_base, towns=towns, zip_fips=zip_fips,
-        zip_count=Counter(zip_fips.values()), states_naming=defaultdict(set),
-        state_choices={}, county_choices={}, national_choices=[])
-    _add_choices(index)
-    return index
-
-
-def _state_keys(states: dict[str, State]) -> dict[str, State]:
-    """Every key that names a state: abbreviation, name, AP abbreviation."""
-    keys = {"washingtondc": states["DC"]}
-    for state in states.values():
-        ap_abbr = us.states.lookup(state.abbr).ap_abbr or state.abbr
-        for text in (state.abbr, state.name, ap_abbr):
-            keys[_key(_words(text))] = state
-    return keys
-
-
-def _county_keys(counties: dict[str, list[County]]) -> tuple[dict[tuple[str, str], County],
-                                                             dict[tuple[str, str], list[County]]]:
-    """Counties by full-name key and by base-name key within their state."""
-    by_full: dict[tuple[str, str], County] = {}
-    by_base: dict[tuple[str, str], list[County]] = defaultdict(list)
-    for abbr, state_counties in counties.items():
-        for county in state_counties:
-            name = _name(_words(county.name))
-            by_full[(abbr, name.full)] = county
-            by_base[(abbr, name.base)].append(county)
-    return by_full, dict(by_base)
-
-
-def _zip_tables(by_full: dict, by_base: dict, states: set[str]) -> tuple[dict[str, str], dict]:
-    """ZIP code → county FIPS, and postal city → FIPS → ZIP codes, for the 50 states and DC."""
-    zip_fips: dict[str, str] = {}
-    towns: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    also_known_as: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    joined: dict[tuple[str, str], str | None] = {}
-    for row in zipcodes.list_all():
-        place = (row["state"], row["county"])
-        if place not in joined:
-            joined[place] = _zip_county(*place, by_full, by_base) if row["state"] in states else None
-        if fips := joined[place]:
-            zip_fips[row["zip_code"]] = fips
-            towns[(row["state"], _town_key(row["city"]))][fips] += 1
-            for city in row["acceptable_cities"]:
-                also_known_as[(row["state"], _town_key(city))][fips] += 1
-    for key, counts in also_known_as.items():
-        towns.setdefault(key, counts)
-    return zip_fips, dict(towns)
-
-
-@cache
-def _town_key(city: str) -> str:
-    """The key of a postal city name."""
-    return _key(_words(city))
-
-
-def _zip_county(state: str, county_name: str, by_full: dict, by_base: dict) -> str | None:
-    """The FIPS of the county a ZIP row names, joined by normalised name within its state."""
-    if not county_name or (state, county_name) in ZIP_COUNTY_OVERRIDES:
-        return ZIP_COUNTY_OVERRIDES.get((state, county_name))
-    name = _name(_words(county_name))
-    if county := by_full.get((state, name.full)):
-        return county.fips
-    matches = by_base.get((state, name.base)) or by_base.get((state, name.full), [])
-    return matches[0].fips if len(matches) == 1 else None
-
-
-def _add_choices(index: _Index) -> None:
-    """Fill the tables used for states-by-key search and typo matching."""
-    state_choices: dict[str, set[str]] = defaultdict(set)
-    for (abbr, key) in [*index.by_full, *index.by_base, *index.towns]:
-        index.states_naming[key].add(abbr)
-        state_choices[abbr].add(key)
-    county_choices: dict[str, list[str]] = defaultdict(list)
-    for (abbr, key) in index.by_base:
-        county_choices[abbr].append(key)
-    for abbr in index.states:
-        index.state_choices[abbr] = sorted(state_choices[abbr])
-        index.county_choices[abbr] = sorted(county_choices[abbr])
-    index.national_choices = sorted({key for (_, key) in [*index.by_full, *index.by_base]})
+def _loaded(tables: dict) -> _Index:
+    """The index from its compact tables."""
+    states = {abbr: State(abbr, name, fips, zone) for abbr, name, fips, zone in tables["states"]}
+    county_list = [County(fips, name, abbr) for fips, name, abbr in tables["counties"]]
+    county_by_fips = {county.fips: county for county in county_list}
+    counties: dict[str, list[County]] = {abbr: [] for abbr in states}
+    for county in county_list:
+        counties[county.state].append(county)
+    return _Index(
+        states=states,
+        state_by_key={key: states[abbr] for key, abbr in tables["state_keys"].items()},
+        state_name_keys=tables["state_name_keys"], counties=counties, county_by_fips=county_by_fips,
+        by_full={key: county_by_fips[fips] for key, fips in tables["by_full"].items()},
+        by_base={key: [county_by_fips[fips] for fips in group] for key, group in tables["by_base"].items()},
+        towns=tables["towns"],
+        zip_fips=_Zips(array("I", tables["zip_codes"]), array("H", tables["zip_counties"]),
+                       tuple(county.fips for county in county_list)),
+        zip_count=Counter(tables["zip_count"]), states_naming=tables["states_naming"],
+        state_choices=tables["state_choices"], county_choices=tables["county_choices"],
+        national_choices=tables["national_choices"])

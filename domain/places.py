@@ -3,8 +3,9 @@
 Data ships with the dependencies: `us` gives the 50 states, DC and their 3,143 counties and
 county equivalents (Connecticut keeps its 8 old counties, as every package has it); `zipcodes`
 gives ZIP codes and postal city names, joined to `us` counties by normalised county name, with
-`place_overrides` for the few that do not join. `place_index` builds the lookup tables from them,
-once; this module reads typed text and matches it against them.
+`place_overrides` for the few that do not join. `place_build` derives the lookup tables from them
+into a compact cache (`place_cache`), which `place_index` loads, once; this module reads typed
+text and matches it against them.
 
 Rules, so that a place is never a silent guess:
 - A county's full name resolves exactly: "Richmond city, VA", "Richmond County, VA".
@@ -71,7 +72,7 @@ class _Reading:
 
 
 def warm_up() -> None:
-    """Build the lookup tables now (about a second) rather than on the first lookup."""
+    """Load the lookup tables now rather than on the first lookup (their cache is built first if missing)."""
     _index()
 
 
