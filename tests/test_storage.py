@@ -108,3 +108,24 @@ def test_a_message_nobody_could_deliver_for_a_week_is_given_up_and_kept_as_a_dea
     with sessions.begin() as session:
         assert outbox.revive(session, dead.id, week_later)
         assert [c.key for c in outbox.claim_due(session, week_later)] == ["saved:2:a"]
+
+
+def test_messages_are_found_by_key_prefix_exactly_and_through_an_index_on_postgresql(engine):
+    from sqlalchemy import text
+
+    from storage import outbox
+
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        for key in ("approval:1:r1:U0ADMIN001", "approval:12:r1:U0ADMIN001", "approval_1:r1:U0X"):
+            outbox.enqueue(session, key, "U0ADMIN001", "Please approve")
+        outbox.cancel_unsent(session, "approval:1:", datetime.now(UTC))
+    with sessions.begin() as session:
+        cancelled = session.execute(text("SELECT key FROM outbox WHERE cancelled_at IS NOT NULL")).scalars().all()
+    assert cancelled == ["approval:1:r1:U0ADMIN001"]
+    if engine.dialect.name == "postgresql":
+        query = "EXPLAIN SELECT sent_ts FROM outbox WHERE key LIKE 'approval:12:' || '%' AND sent_at IS NOT NULL"
+        with engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))
+            plan = "\n".join(connection.execute(text(query)).scalars())
+        assert "ix_outbox_key_prefix" in plan
