@@ -12,7 +12,9 @@ Each batch of due messages is claimed in one statement; another sender (a second
 - owed for over 7 days: a dead letter. Admins see dead letters and can retry them.
 """
 import logging
+import os
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -67,6 +69,8 @@ class Sender:
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
         self.pace = Pace(clock)
+        self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+        self._freed_the_dead = False
         self._workers: list[threading.Thread] = []
         event.listen(sessions, "after_commit", self._after_commit)
 
@@ -113,15 +117,26 @@ class Sender:
     def send_due(self, keys: list[str] | None = None) -> int:
         """Send every message due now (or just these keys); return how many Slack took."""
         taken = 0
+        if not self._freed_the_dead:
+            self._free_claims_of_dead_senders()
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                claimed = outbox.claim_due(session, self.clock(), self._batch, keys)
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer)
                 batch = self._rendered(session, claimed)
             if not claimed:
                 return taken
             taken += self._send_batch(batch)
         return taken
+
+    def _free_claims_of_dead_senders(self) -> None:
+        """A sender of this host that was killed mid-batch holds claims for a minute: free them now."""
+        with self.sessions.begin() as session:
+            gone = [c for c in outbox.claimers(session, self.clock()) if _dead_here(c, self.claimer)]
+            freed = outbox.release_claims_of(session, gone)
+        if freed:
+            log.info("took over %s message(s) claimed by a sender that died (%s)", freed, ", ".join(gone))
+        self._freed_the_dead = True
 
     def _rendered(self, session: Session, claimed: list[outbox.Claimed]) -> list[tuple[outbox.Claimed, dict]]:
         """Each message's content as of now; those that no longer apply are dropped."""
@@ -233,6 +248,20 @@ class Sender:
     def _backoff(self, message: outbox.Claimed) -> datetime:
         seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
         return self.clock() + timedelta(seconds=seconds)
+
+
+def _dead_here(claimer: str, me: str) -> bool:
+    """True for a sender of this host whose process is gone."""
+    host, _, pid = claimer.rpartition(":")
+    if claimer == me or host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:   # alive, but not ours to signal
+        return False
+    return False
 
 
 def _retry_after(headers) -> float:

@@ -110,6 +110,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)  # a send may have reached Slack
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(120))    # "host:pid" of the sender holding it
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))

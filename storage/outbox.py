@@ -77,7 +77,8 @@ def _pending():
     return (OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None), OutboxMessage.dead_at.is_(None))
 
 
-def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] | None = None) -> list[Claimed]:
+def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] | None = None,
+              claimer: str | None = None) -> list[Claimed]:
     """Take up to `limit` due messages for sending, oldest first; another sender skips them."""
     query = select(OutboxMessage.id).where(
         *_pending(), OutboxMessage.due_at <= at,
@@ -89,7 +90,7 @@ def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] |
         query = query.with_for_update(skip_locked=True)
     rows = session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(query.scalar_subquery()))
-        .values(claimed_until=at + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
+        .values(claimed_until=at + CLAIM_FOR, claimed_by=claimer, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id, OutboxMessage.key, OutboxMessage.method, OutboxMessage.channel,
                    OutboxMessage.ts, OutboxMessage.kind, OutboxMessage.params, OutboxMessage.text,
                    OutboxMessage.blocks, OutboxMessage.not_before,
@@ -98,6 +99,21 @@ def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] |
     claimed = sorted((Claimed(*row) for row in rows), key=lambda c: (c.not_before, c.id))
     _mark_in_doubt(session, [c.id for c in claimed if c.method == "chat.postMessage"])
     return claimed
+
+
+def claimers(session: Session, at: datetime) -> list[str]:
+    """Who holds claims that have not lapsed."""
+    return list(session.scalars(select(OutboxMessage.claimed_by).distinct().where(
+        *_pending(), OutboxMessage.claimed_until >= at, OutboxMessage.claimed_by.is_not(None))))
+
+
+def release_claims_of(session: Session, gone: list[str]) -> int:
+    """Claims held by senders known to be dead are free at once (their sends are in doubt, and
+    looked for before they are repeated)."""
+    if not gone:
+        return 0
+    return session.execute(update(OutboxMessage).where(*_pending(), OutboxMessage.claimed_by.in_(gone))
+                           .values(claimed_until=None).execution_options(synchronize_session=False)).rowcount
 
 
 def next_due(session: Session, at: datetime) -> datetime | None:

@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('in_doubt', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column('dead_at', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('claimed_by', sa.String(length=120), nullable=True))
     op.execute("UPDATE outbox SET not_before = created_at, due_at = created_at")
     with op.batch_alter_table('outbox') as batch:
         batch.alter_column('not_before', existing_type=sa.DateTime(timezone=True), nullable=False)
@@ -44,6 +45,6 @@ def downgrade() -> None:
     op.drop_index('ix_outbox_key_prefix', table_name='outbox')
     op.drop_index('ix_outbox_due', table_name='outbox')
     with op.batch_alter_table('outbox') as batch:
-        for column in ('dead_at', 'in_doubt', 'due_at', 'not_before', 'params', 'kind', 'ts', 'method'):
+        for column in ('claimed_by', 'dead_at', 'in_doubt', 'due_at', 'not_before', 'params', 'kind', 'ts', 'method'):
             batch.drop_column(column)
         batch.alter_column('text', existing_type=sa.Text(), nullable=False)
