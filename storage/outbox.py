@@ -81,7 +81,7 @@ def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] |
               claimer: str | None = None) -> list[Claimed]:
     """Take up to `limit` due messages for sending, oldest first; another sender skips them."""
     query = select(OutboxMessage.id).where(
-        *_pending(), OutboxMessage.due_at <= at,
+        *_pending(), OutboxMessage.due_at <= at, OutboxMessage.not_before >= at - GIVE_UP_AFTER,   # else missed
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < at),
     ).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
     if keys is not None:

@@ -144,3 +144,46 @@ def test_sigterm_lets_a_send_in_flight_finish(project_root, tmp_path, slack, emp
         raise
     assert process.returncode == 0, output
     assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 1
+
+
+def test_a_message_owed_for_over_a_week_when_the_bot_starts_is_missed_not_sent(project_root, tmp_path, slack,
+                                                                              empty_database):
+    queue(empty_database, ["U0LATE0001"], not_before=datetime.now(UTC) - timedelta(days=8))
+    queue(empty_database, ["U0LATE0002"], not_before=datetime.now(UTC) - timedelta(days=6))
+
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
+    process.communicate(timeout=60)
+
+    assert delivered_keys(slack) == ["test:U0LATE0002"]
+    assert count_rows(empty_database, "outbox", "dead_at IS NOT NULL AND key = 'test:U0LATE0001'") == 1
+
+
+def test_a_claim_that_lapses_under_a_live_sender_never_doubles_its_message(running, empty_database):
+    import bot as tat_bot
+    from tests.conftest import settings_for
+
+    held = running.slack.hold("chat.postMessage", channel=MANAGER)
+    submit(running, MANAGER, TRUCK_STOP)
+    assert held.arrived.wait(30)
+    running.clock.advance(minutes=5)                       # the live sender's claim has lapsed
+    other = tat_bot.build(settings_for(empty_database, running.slack), clock=running.clock)
+    try:
+        tat_bot.dispatch_once(other)                       # another instance finds it in Slack
+    finally:
+        held.release()
+        other.close()
+    wait_until(lambda: count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0)
+    assert len(running.slack.history["D" + MANAGER[1:]]) == 1
+
+
+def test_a_message_is_given_up_by_age_never_by_how_often_slack_refused_it(running):
+    running.bot.sender.stop()
+    queue(running.database_url, ["U0STUBBORN"])
+    running.slack.fail("chat.postMessage", error="internal_error", times=30, channel="U0STUBBORN")
+    for _ in range(30):
+        running.clock.advance(minutes=30)                   # past the longest backoff (15 minutes, jittered)
+        running.bot.sender.send_due()
+    assert len(running.slack.calls_to("chat.postMessage", channel="U0STUBBORN")) == 30
+    assert count_rows(running.database_url, "outbox", "dead_at IS NULL AND sent_at IS NULL") == 1
+    running.clock.advance(minutes=30)
+    assert running.bot.sender.send_due() == 1

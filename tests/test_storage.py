@@ -129,3 +129,23 @@ def test_messages_are_found_by_key_prefix_exactly_and_through_an_index_on_postgr
             connection.execute(text("SET enable_seqscan = off"))
             plan = "\n".join(connection.execute(text(query)).scalars())
         assert "ix_outbox_key_prefix" in plan
+
+
+def test_two_instances_queuing_the_same_message_at_once_queue_it_once(engine):
+    import threading
+
+    from storage import outbox
+
+    sessions, start, results = session_factory(engine), threading.Barrier(2), []
+
+    def queue_it():
+        start.wait(10)
+        with sessions.begin() as session:
+            results.append(outbox.enqueue(session, "decided:7:r1", "U0SAM00001", "Approved"))
+
+    threads = [threading.Thread(target=queue_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [False, True]
