@@ -6,10 +6,13 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, registration, registration_blocks, registration_form
+from handlers import contact_blocks, home, registration, registration_blocks, registration_form
 from handlers.commands import Call, Command, help_message
+from handlers.contact import contact
 from handlers.errors import on_error
-from handlers.slash import tat_listener
+from handlers.introduce import introduce
+from handlers.language import language_command, message_posted
+from handlers.slash import run_command_listener, tat_listener
 from storage.models import now
 
 
@@ -31,7 +34,13 @@ def _help(call: Call, session: None):
 COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
+    Command("contact", "contact [place]", "your local law enforcement and victim-service contacts "
+            "(a county, city, ZIP or state; nothing for your own county)", contact),
+    Command("introduce", "introduce", "send your introductions to your local contacts again", introduce,
+            slow=True),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
+            admins_only=True),
+    Command("language", "language off|on", "victim-centred language notes in this channel", language_command,
             admins_only=True),
 ]
 
@@ -39,16 +48,19 @@ ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
     "open_registration": home.open_registration,
+    "find_contacts": home.open_find_contacts,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
 }
 
 VIEWS = {
     "register": registration.submit,
+    home.FIND_CONTACTS: home.find_contacts,
 }
 
 EVENTS = {
     "app_home_opened": home.publish_home,
+    "message": message_posted,   # message.channels, message.groups: the victim-centred language note
 }
 
 
@@ -61,6 +73,7 @@ def register(app: App, services: Services) -> None:
         next()
 
     app.command("/tat")(tat_listener(COMMANDS))
+    app.action(contact_blocks.RUN_COMMAND)(run_command_listener(COMMANDS))
     for action_id, listener in ACTIONS.items():
         app.action(action_id)(listener)
     for callback_id, listener in VIEWS.items():

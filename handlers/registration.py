@@ -39,7 +39,7 @@ def submit(ack, body, view, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "")
+        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
     ack()
 
 
@@ -77,7 +77,7 @@ def _decide(body, action, respond, services, approve: bool) -> None:
         return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
                                               replace_original=False))
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins)
+        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body))
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
@@ -87,3 +87,8 @@ def _decide(body, action, respond, services, approve: bool) -> None:
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
         services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))
+
+
+def _team(body: dict) -> str:
+    """The workspace a request comes from."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
