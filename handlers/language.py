@@ -1,11 +1,14 @@
 """Victim-centred language in Slack: a private note to the author of a message that uses a flagged
 term, and `/tat language off|on` for admins. No message text is ever stored."""
+import re
+
 from sqlalchemy.orm import Session
 
 from domain.language import Term, set_enabled, terms_to_note
 from handlers.blocks import Message, Mrkdwn, context, md, section
 from handlers.commands import Call
 
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")   # a public or private channel: not a DM
 NOTED_SUBTYPES = (None, "thread_broadcast", "file_share")   # edits, joins, bots' posts get no note
 
 
@@ -40,7 +43,7 @@ def language_command(call: Call, session: Session) -> Message:
     wanted = call.text.strip().lower()
     if wanted not in ("on", "off"):
         return Message("Please write `/tat language off` or `/tat language on`, in the channel to change.")
-    if not call.channel or call.channel[:1] not in ("C", "G"):
+    if not CHANNEL_ID.match(call.channel):
         return Message("Type `/tat language off` or `on` in the channel whose notes you want to change.")
     set_enabled(session, call.team_id, call.channel, wanted == "on", call.user)
     if wanted == "on":
