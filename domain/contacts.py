@@ -23,11 +23,22 @@ class Entry:
 
 @dataclass(frozen=True)
 class Directory:
-    """The contacts of one county, or of a whole state."""
+    """One page of the contacts of a county, or of a whole state."""
 
     state: State
     county: County | None
-    entries: list[Entry]
+    entries: list[Entry]   # this page's
+    total: int             # on every page
+    page: int = 1
+    per_page: int = 12
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * self.per_page < self.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
     @property
     def label(self) -> str:
@@ -66,14 +77,20 @@ def find_place(session: Session, text: str) -> Place:
     return Place(county=county, state=places.find_state(county.state)) if county else found
 
 
-def directory_of(session: Session, place: Place) -> Directory:
-    """Everyone to call about a place, in the order they are shown."""
-    state = place.state
-    county = place.county
+def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12) -> Directory:
+    """Everyone to call about a place, in the order they are shown: one page of them (a page past
+    the last is the last)."""
+    state, county = place.state, place.county
     local = directory.covering(session, county.fips) if county else []
     shown = {s.id for s in local}
-    wide = [s for s in directory.statewide(session, state.abbr) if s.id not in shown]
-    helpers = directory.victim_services(session, state.abbr, county.fips if county else None)
-    entries = ([Entry("local", s) for s in local] + [Entry("statewide", s) for s in wide]
-               + [Entry("victim_services", s) for s in helpers])
-    return Directory(state, county, entries)
+    officers = [Entry("local", s) for s in local] + [
+        Entry("statewide", s) for s in directory.statewide(session, state.abbr) if s.id not in shown]
+    total = len(officers) + directory.count_victim_services(session, state.abbr)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    start, end = (page - 1) * per_page, page * per_page
+    entries = officers[start:end]
+    if len(entries) < per_page:
+        helpers = directory.victim_services(session, state.abbr, county.fips if county else None,
+                                            offset=max(0, start - len(officers)), limit=per_page - len(entries))
+        entries += [Entry("victim_services", s) for s in helpers]
+    return Directory(state, county, entries, total, page, per_page)

@@ -35,7 +35,7 @@ COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
     Command("contact", "contact [place]", "your local law enforcement and victim-service contacts "
-            "(a county, city, ZIP or state; nothing for your own county)", contact),
+            "(a county, city, ZIP or state; nothing for your own county)", contact, reads_only=True),
     Command("introduce", "introduce", "send your introductions to your local contacts again", introduce,
             slow=True),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,

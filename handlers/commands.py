@@ -38,6 +38,7 @@ class Command:
     admins_only: bool = False
     uses_database: bool = True   # help does not, so it answers even when the database is down
     slow: bool = False           # acknowledge at once, reply through response_url once done
+    reads_only: bool = False     # a lookup: its transaction never waits for the write lock
 
 
 def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:

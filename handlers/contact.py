@@ -23,9 +23,7 @@ def contact(call: Call, session: Session) -> Message:
         return render.candidates_message(typed, place)
     if not place.found:
         return render.unknown_place(typed) if typed else render.no_home_place()
-    found = directory_of(session, place)
-    last = max(1, -(-len(found.entries) // render.PAGE))
-    return render.contacts_message(found, min(page, last))
+    return render.contacts_message(directory_of(session, place, page, render.PAGE))
 
 
 def split_page(text: str) -> tuple[str, int]:

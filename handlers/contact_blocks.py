@@ -52,11 +52,11 @@ def contact_line(who: Stakeholder) -> Mrkdwn:
     return md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
 
 
-def contacts_message(found: Directory, page: int = 1) -> Message:
+def contacts_message(found: Directory) -> Message:
     """One page of a place's contacts, grouped, with a "more" button when there are more."""
-    shown = found.entries[(page - 1) * PAGE: page * PAGE]
+    page, shown = found.page, found.entries
     blocks = [section(md("*Contacts for {}*{}", found.label, md(" (page {})", page) if page > 1 else ""))]
-    if not found.entries:
+    if not found.total:
         blocks.append(section(md("No approved law enforcement or victim-service contacts cover {} yet. Your "
                                  "coalition admins are adding them.", found.label)))
     group = None
@@ -65,13 +65,12 @@ def contacts_message(found: Directory, page: int = 1) -> Message:
             group = entry.group
             blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
         blocks.append(section(_fit(contact_line(entry.who))))
-    if len(found.entries) > page * PAGE:
-        left = len(found.entries) - page * PAGE
+    if found.has_more:
+        left = found.total - page * found.per_page
         blocks.append(actions(button(f"More ({left})", RUN_COMMAND, f"contact {found.place_text} page {page + 1}")))
     blocks.append(context(Mrkdwn(f"*{SAFETY}* ") + HOTLINE))
-    summary = md("Contacts for {}: {} law enforcement, {} victim service. {} {}", found.label,
-                 sum(e.group != "victim_services" for e in found.entries),
-                 sum(e.group == "victim_services" for e in found.entries), SAFETY, HOTLINE)
+    summary = md("Contacts for {} ({} in all{}). {} {}", found.label, found.total,
+                 md(", page {} of {}", page, found.pages) if found.pages > 1 else "", SAFETY, HOTLINE)
     return Message(summary, blocks)
 
 

@@ -136,7 +136,6 @@ def _local_contacts(local) -> list[dict]:
     blocks += [section(contact_blocks.contact_line(e.who)) for e in shown]
     if not shown:
         blocks.append(context("No approved law enforcement contact covers your county yet."))
-    if len(local.entries) > len(shown):
-        blocks.append(context(md("`/tat contact` shows all {} contacts, victim services included.",
-                                 len(local.entries))))
+    if local.total > len(shown):
+        blocks.append(context(md("`/tat contact` shows all {} contacts, victim services included.", local.total)))
     return blocks

@@ -5,6 +5,7 @@ goes first and the reply follows through the response_url. Buttons whose value i
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
 from handlers.commands import Call, Command, OpenModal, help_message
+from storage.db import reading
 
 
 def tat_listener(commands: list[Command]):
@@ -76,6 +77,9 @@ def command_runner(commands: list[Command]):
 def _run(chosen: Command, call: Call, services):
     if not chosen.uses_database:
         return chosen.run(call, None)
+    if chosen.reads_only:
+        with reading(services.sessions) as session:
+            return chosen.run(call, session)
     with services.sessions.begin() as session:
         return chosen.run(call, session)
 

@@ -42,6 +42,7 @@ class SlackStandIn:
         self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
         self.users: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
+        self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
         self._changed = threading.Condition()
@@ -150,7 +151,9 @@ class SlackStandIn:
             users = str(params.get("users", "")).split(",")
             if len(users) == 1:
                 return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
-            return {"ok": True, "channel": {"id": "G" + "".join(u[-4:] for u in users)}}
+            group = "G" + "".join(u[-4:] for u in users)
+            self.members[group] = users
+            return {"ok": True, "channel": {"id": group}}
         if method == "conversations.history":
             return self._history(params)
         if method == "apps.connections.open":

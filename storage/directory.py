@@ -1,6 +1,6 @@
 """Who covers a place: the queries behind /tat contact and introductions. Session first, never commit."""
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, lazyload
 
 from storage.models import Coverage, Stakeholder
 
@@ -9,10 +9,15 @@ SITES = ("truck_stop", "bus_terminal")
 VICTIM_SERVICES = "victim_services"
 
 
+def _people():
+    """Stakeholders as contacts: their coverage only if asked for (a list of contacts never is)."""
+    return select(Stakeholder).options(lazyload(Stakeholder.coverage))
+
+
 def covering(session: Session, county_fips: str) -> list[Stakeholder]:
     """Approved law enforcement whose jurisdiction names this county, by name."""
     return list(session.scalars(
-        select(Stakeholder).join(Coverage, Coverage.stakeholder_id == Stakeholder.id)
+        _people().join(Coverage, Coverage.stakeholder_id == Stakeholder.id)
         .where(Coverage.county_fips == county_fips, Stakeholder.status == "approved",
                Stakeholder.sector.in_(OFFICERS))
         .order_by(Stakeholder.name, Stakeholder.id)))
@@ -21,19 +26,27 @@ def covering(session: Session, county_fips: str) -> list[Stakeholder]:
 def statewide(session: Session, state: str) -> list[Stakeholder]:
     """Approved law enforcement and AG contacts of the whole state, by name."""
     return list(session.scalars(
-        select(Stakeholder)
+        _people()
         .where(Stakeholder.state == state, Stakeholder.sector.in_(OFFICERS), Stakeholder.status == "approved",
                Stakeholder.statewide.is_(True))
         .order_by(Stakeholder.name, Stakeholder.id)))
 
 
-def victim_services(session: Session, state: str, county_fips: str | None) -> list[Stakeholder]:
-    """Approved victim service providers of the state: those of the county first."""
-    found = session.scalars(
-        select(Stakeholder)
-        .where(Stakeholder.state == state, Stakeholder.sector == VICTIM_SERVICES, Stakeholder.status == "approved")
-        .order_by(Stakeholder.name, Stakeholder.id))
-    return sorted(found, key=lambda s: s.county_fips != county_fips) if county_fips else list(found)
+def victim_services(session: Session, state: str, county_fips: str | None, offset: int = 0,
+                    limit: int | None = None) -> list[Stakeholder]:
+    """Approved victim service providers of the state, the county's first: one page of them."""
+    return list(session.scalars(
+        _people().where(*_helping(state))
+        .order_by(case((Stakeholder.county_fips == county_fips, 0), else_=1), Stakeholder.name, Stakeholder.id)
+        .offset(offset).limit(limit)))
+
+
+def count_victim_services(session: Session, state: str) -> int:
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(*_helping(state)))
+
+
+def _helping(state: str) -> tuple:
+    return (Stakeholder.state == state, Stakeholder.sector == VICTIM_SERVICES, Stakeholder.status == "approved")
 
 
 def sites_in(session: Session, state: str, counties: tuple[str, ...] | None) -> list[Stakeholder]:
