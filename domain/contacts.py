@@ -81,16 +81,18 @@ def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 
     """Everyone to call about a place, in the order they are shown: one page of them (a page past
     the last is the last)."""
     state, county = place.state, place.county
-    local = directory.covering(session, county.fips) if county else []
-    shown = {s.id for s in local}
-    officers = [Entry("local", s) for s in local] + [
-        Entry("statewide", s) for s in directory.statewide(session, state.abbr) if s.id not in shown]
-    total = len(officers) + directory.count_victim_services(session, state.abbr)
-    page = min(max(page, 1), max(1, -(-total // per_page)))
-    start, end = (page - 1) * per_page, page * per_page
-    entries = officers[start:end]
-    if len(entries) < per_page:
-        helpers = directory.victim_services(session, state.abbr, county.fips if county else None,
-                                            offset=max(0, start - len(officers)), limit=per_page - len(entries))
-        entries += [Entry("victim_services", s) for s in helpers]
-    return Directory(state, county, entries, total, page, per_page)
+    fips = county.fips if county else None
+    officers = [Entry("local" if local else "statewide", who)
+                for who, local in directory.officers(session, state.abbr, fips)]
+    page = max(page, 1)
+    while True:
+        start = (page - 1) * per_page
+        entries = officers[start:start + per_page]
+        helpers, helping = directory.victim_services(session, state.abbr, fips, offset=max(0, start - len(officers)),
+                                                     limit=per_page - len(entries))
+        total = len(officers) + helping
+        pages = max(1, -(-total // per_page))
+        if page <= pages:
+            entries += [Entry("victim_services", s) for s in helpers]
+            return Directory(state, county, entries, total, page, per_page)
+        page = pages   # past the end: the last page

@@ -14,7 +14,7 @@ PAGE_ASKED = re.compile(r"^(.*?)\s*\bpage\s+(\d{1,3})$", re.IGNORECASE)
 
 def contact(call: Call, session: Session) -> Message:
     """`/tat contact [place]`: county contacts, statewide ones, victim services, the hotline."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.caller(session, call.user)
     if not may_see_contacts(who, call.is_admin):
         return render.not_approved(registered=who is not None)
     typed, page = split_page(call.text)

@@ -21,6 +21,7 @@ from handlers.commands import Call
 from handlers.contact import contact
 from handlers.registration import current_profile
 from storage import stakeholders
+from storage.db import reading
 
 FIND_CONTACTS = "find_contacts"   # the modal that asks for a place
 HOME_CONTACTS = 5                 # contacts shown in the Home tab; /tat contact shows them all
@@ -87,7 +88,7 @@ def find_contacts(ack, body, view, context):
     """The place was given: the contacts replace the form, as `/tat contact` shows them."""
     services, user = context["services"], body["user"]["id"]
     place = submitted_values(view).text("place") or ""
-    with services.sessions.begin() as session:
+    with reading(services.sessions) as session:
         found = contact(Call(user, place, user in services.admins, team_id=(body.get("team") or {}).get("id", "")),
                         session)
     ack(response_action="update", view=modal_without_submit("contact_results", "Contacts", found))

@@ -1,5 +1,5 @@
 """Who covers a place: the queries behind /tat contact and introductions. Session first, never commit."""
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from storage.models import Coverage, Stakeholder
@@ -32,13 +32,33 @@ def statewide(session: Session, state: str) -> list[Stakeholder]:
         .order_by(Stakeholder.name, Stakeholder.id)))
 
 
+# The victim-service page /tat contact reads on every call, built once: only its parameters change.
+_HELPERS = (
+    _people().add_columns(func.count().over().label("total"))
+    .where(Stakeholder.state == bindparam("state"), Stakeholder.sector == VICTIM_SERVICES,
+           Stakeholder.status == "approved")
+    .order_by(case((Stakeholder.county_fips == bindparam("county"), 0), else_=1), Stakeholder.name, Stakeholder.id)
+    .offset(bindparam("offset")).limit(bindparam("limit")))
+
+
+def officers(session: Session, state: str, county_fips: str | None) -> list[tuple[Stakeholder, bool]]:
+    """Approved law enforcement covering the county (True), then the state's statewide contacts
+    (False), each by name; someone who is both is listed once, as covering the county. (Two
+    indexed queries: one with OR between them scans the table on PostgreSQL.)"""
+    local = covering(session, county_fips) if county_fips else []
+    seen = {who.id for who in local}
+    return [(who, True) for who in local] + [(who, False) for who in statewide(session, state) if who.id not in seen]
+
+
 def victim_services(session: Session, state: str, county_fips: str | None, offset: int = 0,
-                    limit: int | None = None) -> list[Stakeholder]:
-    """Approved victim service providers of the state, the county's first: one page of them."""
-    return list(session.scalars(
-        _people().where(*_helping(state))
-        .order_by(case((Stakeholder.county_fips == county_fips, 0), else_=1), Stakeholder.name, Stakeholder.id)
-        .offset(offset).limit(limit)))
+                    limit: int = 12) -> tuple[list[Stakeholder], int]:
+    """One page of the state's approved victim service providers, the county's first, and how
+    many there are in all (a page past the end counts them apart)."""
+    rows = session.execute(_HELPERS, {"state": state, "county": county_fips or "", "offset": offset,
+                                      "limit": limit}).all()
+    if rows:
+        return [who for who, _ in rows], rows[0][1]
+    return [], count_victim_services(session, state)
 
 
 def count_victim_services(session: Session, state: str) -> int:

@@ -88,8 +88,12 @@ def test_introduce_re_sends_the_callers_introductions_after_acknowledging(runnin
     response = running.command(MANAGER, "introduce")
     assert response.status == 200 and response.body == ""   # acknowledged at once; the reply follows
 
-    wait_until(lambda: any(c.method == "response_url" for c in running.slack.since(mark)))
-    (reply,) = [c for c in running.slack.since(mark) if c.method == "response_url"]
+    def replies():
+        return [c for c in running.slack.since(mark) if c.method == "response_url" and "introductions" in
+                c.params["text"]]
+
+    wait_until(replies)
+    (reply,) = replies()
     assert "Sending your introductions again (1 contact(s))" in reply.params["text"]
     assert reply.params["response_type"] == "ephemeral"
     wait_until(lambda: len(introductions(running, GROUP)) == 2)
