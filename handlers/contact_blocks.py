@@ -130,12 +130,12 @@ def sector_word(who: Stakeholder) -> str:
 def introduction(site: Stakeholder, officers: list[Stakeholder], where: str) -> Message:
     """The group DM that introduces a site's manager to their local law enforcement."""
     place = md("{} ({}, {})", site.site_name or site.organization, sector_word(site), where)
-    opening = md("*Introductions.* {} manages {}. Meet your local law enforcement contact(s):",
-                 _mention(site.slack_user_id), place)
-    blocks = [section(opening), section(contact_line(site))]
+    opening = md("*Introductions.* {} manages {}; meet your local law enforcement contact(s). Save each "
+                 "other's direct numbers:", _mention(site.slack_user_id), place)
+    blocks = [section(opening), context(md("*{}*", sector_word(site))), section(_fit(contact_line(site))),
+              context(Mrkdwn("*Law enforcement*"))]
     blocks += [section(_fit(contact_line(officer))) for officer in officers]
-    blocks += [section(Mrkdwn(PROTOCOL)), context(Mrkdwn("Save these numbers in your phone. "
-                                                         "Type `/tat contact` any time to see them again."))]
+    blocks += [section(Mrkdwn(PROTOCOL)), context(Mrkdwn("Type `/tat contact` any time to see your contacts."))]
     names = ", ".join(o.name for o in officers)
     text = md("Introductions: {} of {} meets {}. ", site.name, site.site_name or site.organization, names) + \
         Mrkdwn(PROTOCOL)

@@ -57,3 +57,23 @@ def test_find_contacts_asks_for_a_place_and_shows_its_contacts_in_the_form(runni
 def test_an_admins_home_keeps_the_pending_list(running):
     registered(running, (MANAGER, TRUCK_STOP), approved=False)
     assert buttons(home_of(running, ADMIN)["blocks"], "approve_registration")
+
+
+def test_a_candidate_pressed_in_the_find_contacts_form_answers_by_direct_message(running):
+    registered(running, (SHERIFF, SHERIFF_FORM), (MANAGER, TRUCK_STOP))
+    form = {"type": "modal", "callback_id": "find_contacts", "blocks": [
+        {"type": "input", "block_id": "place", "element": {"type": "plain_text_input", "action_id": "value"}}]}
+    answer = json.loads(running.send(payloads.view_submission(MANAGER, form, {"place": "Douglas"})).body)
+    nebraska = next(b for b in buttons(answer["view"]["blocks"], "run_command")
+                    if b["value"] == "contact Douglas County, NE")
+    mark = len(running.slack.calls)
+    running.send(payloads.home_button(MANAGER, nebraska, {**answer["view"], "id": "VRESULTS1"}))
+    running.bot.later.wait_idle()
+    (dm,) = [c for c in running.slack.since(mark) if c.method == "chat.postMessage"
+             and c.params["text"].startswith("Contacts for")]
+    assert dm.params["channel"] == MANAGER and "Dana Deputy" in json.dumps(dm.params)
+
+
+def test_an_unregistered_admin_without_a_county_is_asked_for_a_place(running):
+    reply = running.command(ADMIN, "contact").body
+    assert "I don't know your county yet" in reply and "68102" in reply
