@@ -106,3 +106,16 @@ def test_introduce_is_for_approved_sites_and_officers(running):
     (reply,) = running.slack.wait_for("response_url")
     assert "for approved coalition members" in reply.params["text"]
     assert stakeholder(running, MANAGER).status == "pending"
+
+
+def test_more_officers_than_a_group_dm_holds_are_introduced_in_groups_of_seven(running):
+    from tests.test_contact import seed_officers
+
+    seed_officers(running, 9)
+    registered(running, (MANAGER, TRUCK_STOP))
+    settled(running)
+    opened = [c.params["users"].split(",") for c in running.slack.calls_to("conversations.open")
+              if MANAGER in c.params["users"] and "," in c.params["users"]]
+    assert sorted(len(users) for users in opened) == [3, 8]
+    assert len({u for users in opened for u in users}) == 10 and len(introductions(running)) == 2
+    assert count_rows(running.database_url, "introductions") == 9
