@@ -4,6 +4,7 @@ It answers the Web API methods the bot calls with Slack's response shapes, recor
 (and every post to a response_url), and can answer 429 with Retry-After, 5xx, or an API error
 on demand. The tests use it in place of slack.com; so does the local shell.
 """
+import hashlib
 import itertools
 import json
 import threading
@@ -151,7 +152,7 @@ class SlackStandIn:
             users = str(params.get("users", "")).split(",")
             if len(users) == 1:
                 return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
-            group = "G" + "".join(u[-4:] for u in users)
+            group = group_id(users)
             self.members[group] = users
             return {"ok": True, "channel": {"id": group}}
         if method == "conversations.history":
@@ -175,6 +176,11 @@ class SlackStandIn:
         more = start + limit < len(found)
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def group_id(users: list[str]) -> str:
+    """The id of the group DM of these people: the same for the same people, as in Slack."""
+    return "G" + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
 
 
 def _status_error(status: int) -> str:

@@ -2,6 +2,7 @@
 import json
 
 import bot as tat_bot
+from localslack.standin import group_id
 from tests.conftest import count_rows, settings_for
 from tests.test_contact import (
     LINCOLN_SHERIFF,
@@ -13,7 +14,7 @@ from tests.test_contact import (
 )
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
 
-GROUP = "GGER1IFF1"   # the stand-in's group DM of the manager and the sheriff
+GROUP = group_id([MANAGER, SHERIFF])   # the stand-in's group DM of the manager and the sheriff
 
 
 def introductions(running, channel: str | None = None) -> list:
