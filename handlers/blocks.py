@@ -174,6 +174,8 @@ class Submitted(Mapping):
                           in (view.get("state") or {}).get("values", {}).items()}
 
     def __getitem__(self, block_id: str) -> str | None:
+        if block_id not in self._elements:
+            raise KeyError(block_id)
         many = self.all(block_id)
         return ", ".join(many) if many else self.one(block_id)
 

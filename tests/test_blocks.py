@@ -109,4 +109,4 @@ def test_the_typed_reader_reads_every_input_type_slack_sends():
     assert got.day("meeting") == date(2026, 3, 14) and got.day("unset") is None and got.one("at") == "10:00"
     assert got.moment("moment") == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
     assert got.one("count") == "42" and got.get("missing") is None and got.all("missing") == []
-    assert set(got) >= {"name", "sector", "meeting"}
+    assert set(got) >= {"name", "sector", "meeting"} and "missing" not in got and "empty" in got
