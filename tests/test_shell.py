@@ -130,3 +130,10 @@ def test_contacts_introductions_and_the_language_note_in_the_shell():
     assert "could be several places" in contacts and "[1] Douglas County, NE" in contacts
     assert contacts.count("Contacts for Douglas County, NE") >= 2   # the candidate pressed runs the lookup
     assert "[only visible to you, in #coalition]" in said and "person being exploited" in said
+
+
+def test_an_admin_turns_the_language_note_off_in_the_shells_channel():
+    said = converse(["say there was a hooker at exit 440", "say another hooker", "as alex", "/tat language off",
+                     "say a hooker again", "quit"])
+    assert said.count("[only visible to you, in #coalition]") == 1   # once a day for Sam; off before Alex's
+    assert "Victim-centred language notes are off in #coalition" in said
