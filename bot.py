@@ -4,6 +4,7 @@
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
 """
+import gc
 import logging
 import os
 import signal
@@ -68,6 +69,7 @@ def build(settings: Settings, *, clock=None) -> Bot:
               authorize=identity.authorizer())
     register(app, services)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
+    gc.freeze()       # and keep the collector from walking its million objects again and again
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
     with services.sessions.begin() as session:   # a registration made while no admin was configured

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -35,9 +36,11 @@ PEOPLE = [
     Person("U0LOCALSHF", "Dana Deputy", "sheriff's sergeant"),
 ]
 
-USAGE = """Type a command as Slack would get it, e.g. /tat help or /tat register.
+USAGE = """Type a command as Slack would get it, e.g. /tat help, /tat register or /tat contact 68102.
   as <name>   become someone else (people: list them)     press <n>   press button n
-  inbox       messages waiting for you                     quit        leave"""
+  say <text>  post in #coalition (the bot reads it)        inbox       messages waiting for you
+  quit        leave"""
+CHANNEL = "C0COALITION"   # the channel the shell's commands and `say` are typed in
 
 
 FORM_HELP = "(Enter keeps what is in brackets, - clears an optional answer, Ctrl-D cancels the form)"
@@ -99,13 +102,23 @@ class Shell:
             self._press(rest)
         elif word == "inbox":
             self._show_unread()
+        elif word == "say" and rest.strip():
+            self._say(rest.strip())
         elif line:
             self.say(USAGE)
 
     # -- sending what Slack would send ----------------------------------------------------------
     def _command(self, text: str) -> None:
-        body = payloads.slash_command(self.me.user, text, self.slack.response_url(self.me.user))
+        body = payloads.slash_command(self.me.user, text, self.slack.response_url(self.me.user), CHANNEL)
         self._show_ack(self._dispatch(body))
+        self._show_new_calls()
+
+    def _say(self, text: str) -> None:
+        """A message in the channel: the bot reads it as Slack's message event."""
+        self.say(f"[#coalition] {self.me.name}: {text}")
+        event = {"type": "message", "channel": CHANNEL, "channel_type": "channel", "user": self.me.user,
+                 "text": text, "ts": f"{time.time():.6f}", "team": payloads.TEAM["id"]}
+        self._dispatch(payloads.event_callback(event))
         self._show_new_calls()
 
     def _press(self, number: str) -> None:
@@ -210,7 +223,15 @@ class Shell:
     # -- showing what Slack would show ----------------------------------------------------------
     def _show_ack(self, answer: dict | None) -> None:
         if answer and (answer.get("text") or answer.get("blocks")):
-            self.say(render(answer, "only visible to you"))
+            self._show_private(answer)
+
+    def _show_private(self, message: dict) -> None:
+        """A reply only its reader sees (ephemeral), with its buttons to press."""
+        self.buttons = [b for b in self.buttons if not (b.owner == self.me.user and b.channel == CHANNEL)]
+        shown = {**message, "ts": f"{time.time():.6f}"}
+        for element in buttons_of(message):
+            self.buttons.append(Button(self.me.user, element, shown, CHANNEL))
+        self.say(render(message, "only visible to you") + self._button_list())
 
     def _show_new_calls(self) -> None:
         while calls := self.slack.since(self.seen):
@@ -219,16 +240,35 @@ class Shell:
                 if call.method == "views.open":
                     self._fill_modal(call.response.get("view") or call.params["view"])
                 elif call.method == "response_url":
-                    self.say(render(call.params, "only visible to you"))
+                    self._show_private(call.params)
+                elif call.method == "chat.postEphemeral":
+                    self._ephemeral(call)
                 elif call.method in ("chat.postMessage", "chat.update"):
                     self._deliver(call, str(call.params.get("channel", "")))
 
+    def _ephemeral(self, call) -> None:
+        owner = next((p for p in PEOPLE if p.user == call.params.get("user")), None)
+        text = render(call.params, "only visible to you, in #coalition")
+        if owner == self.me:
+            self.say(text)
+        elif owner is not None:
+            self.unread.setdefault(owner.user, []).append(text)
+
     def _deliver(self, call, channel: str) -> None:
+        members = self.slack.members.get(call.response.get("channel", channel))
+        if members:   # a group DM: each member reads it
+            heading = "group message with " + ", ".join(p.name for p in PEOPLE if p.user in members)
+            for person in (p for p in PEOPLE if p.user in members):
+                self._deliver_to(person, call, heading)
+            return
         owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)
         heading = "message updated" if call.method == "chat.update" else "direct message from the bot"
-        text = render(call.params, heading)
         if owner is None:
             return self.say(render(call.params, f"posted in {channel}"))
+        self._deliver_to(owner, call, heading, channel)
+
+    def _deliver_to(self, owner: Person, call, heading: str, channel: str = "") -> None:
+        text = render(call.params, heading)
         message = {**call.params, "ts": call.response.get("ts")}
         for element in buttons_of(call.params):
             self.buttons.append(Button(owner.user, element, message, call.response.get("channel", channel)))
@@ -319,6 +359,8 @@ def as_text(mrkdwn: str) -> str:
     """Slack's markup as plain text: mentions by name, no bold markers, & < > as typed."""
     names = {p.user: p.name for p in PEOPLE}
     text = re.sub(r"<@(\w+)>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
+    text = re.sub(r"<#(\w+)>", lambda m: "#coalition" if m.group(1) == CHANNEL else "#" + m.group(1), text)
+    text = re.sub(r"<(?:tel|mailto|https?):[^|>]*\|([^>]*)>", r"\1", text)   # links show their label
     text = re.sub(r"(?<!\w)\*(.+?)\*(?!\w)", r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

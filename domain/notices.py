@@ -123,7 +123,52 @@ class RequestSettled(Notice):
         return self.copy_ts
 
 
-KINDS: dict[str, type[Notice]] = {k.kind: k for k in (RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled)}
+GROUP_DM = outbox.GROUP_DM
+
+
+@dataclass(frozen=True)
+class Introduction(Notice):
+    """A truck stop or terminal's manager and their law enforcement contacts, in one group DM.
+
+    The key is the site and its officers: each pair is introduced once; `resend` (a request's
+    id) is a re-send someone asked for with `/tat introduce`."""
+
+    kind: ClassVar[str] = "introduction"
+    team_id: str
+    site_id: int
+    officer_ids: tuple[int, ...]
+    users: tuple[str, ...]
+    resend: str = ""
+
+    @property
+    def key(self) -> str:
+        pair = f"{self.team_id}:{self.site_id}:" + ",".join(map(str, self.officer_ids))
+        return f"reintro:{self.resend}:{pair}" if self.resend else f"intro:{pair}"
+
+    @property
+    def channel(self) -> str:
+        return GROUP_DM
+
+
+@dataclass(frozen=True)
+class ContactChanged(Notice):
+    """An admin is told that an approved contact changed their phone or e-mail."""
+
+    kind: ClassVar[str] = "contact_changed"
+    change_ids: tuple[int, ...]
+    admin: str
+
+    @property
+    def key(self) -> str:
+        return "contact_changed:" + ",".join(map(str, self.change_ids)) + f":{self.admin}"
+
+    @property
+    def channel(self) -> str:
+        return self.admin
+
+
+KINDS: dict[str, type[Notice]] = {k.kind: k for k in (RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled,
+                                                       Introduction, ContactChanged)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

@@ -5,11 +5,11 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from domain import notices
-from domain.notices import ApprovalRequest, DecisionNews, RegistrationSaved, RequestSettled
+from domain import introductions, notices
+from domain.notices import ApprovalRequest, ContactChanged, DecisionNews, RegistrationSaved, RequestSettled
 from domain.profile import Profile
 from domain.sectors import Sector
-from storage import outbox, stakeholders
+from storage import contact_changes, outbox, stakeholders
 from storage.models import Stakeholder, now
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,18 @@ class Status(StrEnum):
     DECLINED = "declined"
 
 
+# An approved contact may change these without a new approval; the admins are told, and it is audited.
+CONTACT = ("phone", "email")
+CONTACT_SECTORS = (Sector.LAW_ENFORCEMENT, Sector.ATTORNEY_GENERAL, Sector.VICTIM_SERVICES)
+
+
 @dataclass(frozen=True)
 class Registered:
     stakeholder: Stakeholder
     is_new: bool
     ask_admins: bool
+    newly_approved: bool = False                        # an admin registering is approved at once
+    contact_changes: tuple[tuple[str, str, str], ...] = ()   # (field, old, new) of an approved contact
 
 
 class Verdict(StrEnum):
@@ -46,12 +53,17 @@ class Decision:
     stakeholder: Stakeholder | None = None
 
 
-def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str) -> Registered:
+def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str,
+             team_id: str = "") -> Registered:
     """Create or edit the caller's profile, decide whether admins must approve it, and owe the
     registrant a note (once per `form`: a replayed form is the same note) and the admins a request."""
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
+    if done.newly_approved:
+        introductions.on_approved(session, team_id, who)
+    if done.contact_changes:
+        _tell_contact_changes(session, team_id, who, done.contact_changes, admins)
     if done.ask_admins:
         if not done.is_new:
             outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
@@ -80,21 +92,35 @@ def offer_waiting(session: Session, admins: frozenset[str]) -> int:
 def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
     who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
     before = None if is_new else _identity(who)
+    contact_before = {name: getattr(who, name) for name in CONTACT}
+    was_approved = who.status == Status.APPROVED
     stakeholders.update_profile(session, who, profile)
     if user_id in admins:
         _approve_own(who, user_id)
-        return Registered(who, is_new=is_new, ask_admins=False)
+        return Registered(who, is_new=is_new, ask_admins=False, newly_approved=not was_approved)
     if is_new or before != _identity(who) or who.status == Status.DECLINED:
         if not is_new:
             who.revision += 1
         who.status, who.decided_by, who.decided_at = Status.PENDING, None, None
         session.flush()
         return Registered(who, is_new=is_new, ask_admins=True)
-    return Registered(who, is_new=False, ask_admins=False)
+    changes = tuple((name, contact_before[name], getattr(who, name)) for name in CONTACT
+                    if contact_before[name] != getattr(who, name))
+    audited = was_approved and Sector(who.sector) in CONTACT_SECTORS
+    return Registered(who, is_new=False, ask_admins=False, contact_changes=changes if audited else ())
+
+
+def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, changes, admins: frozenset[str]) -> None:
+    """Keep each change in the audit, and owe every admin a note of it."""
+    ids = tuple(contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
+                for name, old, new in changes)
+    for admin in sorted(admins - {who.slack_user_id}):
+        notices.queue(session, ContactChanged(ids, admin))
 
 
 def decide(
-    session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str]
+    session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str],
+    team_id: str = "",
 ) -> Decision:
     """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
     of any number of presses at once exactly one decides and the rest are told who did."""
@@ -106,7 +132,7 @@ def decide(
     if who is not None:
         session.refresh(who)
     if decided:
-        _tell_decision(session, who, approve, admin)
+        _tell_decision(session, who, approve, admin, team_id)
         return Decision(Verdict.DECIDED, who)
     if who is None:
         return Decision(Verdict.GONE)
@@ -115,9 +141,12 @@ def decide(
     return Decision(Verdict.ALREADY, who)
 
 
-def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str) -> None:
-    """The registrant is told; requests not yet sent never will be; every admin's copy is settled."""
+def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str, team_id: str) -> None:
+    """The registrant is told; requests not yet sent never will be; every admin's copy is settled;
+    an approved site or officer is introduced to the other side (each pair once)."""
     notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    if approve:
+        introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
     outbox.cancel_unsent(session, prefix, now())
     for channel, ts in outbox.sent_messages(session, prefix):

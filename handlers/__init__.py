@@ -6,10 +6,13 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, outbox_admin, registration, registration_blocks, registration_form
+from handlers import contact_blocks, home, outbox_admin, registration, registration_blocks, registration_form
 from handlers.commands import Call, Command, help_message
+from handlers.contact import contact
 from handlers.errors import on_error
-from handlers.slash import tat_listener
+from handlers.introduce import introduce
+from handlers.language import language_command, message_posted
+from handlers.slash import run_command_listener, tat_listener
 from storage.models import now
 
 
@@ -31,10 +34,16 @@ def _help(call: Call, session: None):
 COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
+    Command("contact", "contact [place]", "your local law enforcement and victim-service contacts "
+            "(a county, city, ZIP or state; nothing for your own county)", contact, reads_only=True),
+    Command("introduce", "introduce", "send your introductions to your local contacts again", introduce,
+            slow=True),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
             admins_only=True),
     Command("outbox", "outbox", "messages the bot could not deliver, with a button to try again",
             outbox_admin.dead_letters, admins_only=True),
+    Command("language", "language off|on", "victim-centred language notes in this channel", language_command,
+            admins_only=True),
 ]
 
 ACTIONS = {
@@ -42,16 +51,19 @@ ACTIONS = {
     "decline_registration": registration.decline,
     "open_registration": home.open_registration,
     "retry_dead_letter": outbox_admin.retry,
+    "find_contacts": home.open_find_contacts,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
 }
 
 VIEWS = {
     "register": registration.submit,
+    home.FIND_CONTACTS: home.find_contacts,
 }
 
 EVENTS = {
     "app_home_opened": home.publish_home,
+    "message": message_posted,   # message.channels, message.groups: the victim-centred language note
 }
 
 
@@ -64,6 +76,7 @@ def register(app: App, services: Services) -> None:
         next()
 
     app.command("/tat")(tat_listener(COMMANDS))
+    app.action(contact_blocks.RUN_COMMAND)(run_command_listener(COMMANDS))
     for action_id, listener in ACTIONS.items():
         app.action(action_id)(listener)
     for callback_id, listener in VIEWS.items():

@@ -5,7 +5,9 @@ builder escapes a plain `str` it is given, so what a person typed can never beco
 a link. `Mrkdwn` marks text that is already safe markup; `md()` and `mention()` make it.
 """
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
@@ -157,11 +159,66 @@ def _input(field: str, label: str, element: dict, optional: bool, hint: str | No
     return block
 
 
-def submitted_values(view: dict) -> dict[str, str | None]:
-    """A submitted modal's values by block_id, whatever the input element."""
-    values: dict[str, str | None] = {}
-    for block_id, elements in view.get("state", {}).get("values", {}).items():
-        for element in elements.values():
-            chosen = element.get("selected_option") or {}
-            values[block_id] = element.get("value") or chosen.get("value")
-    return values
+class Submitted(Mapping):
+    """A submitted modal's state, read by block_id, typed by what each element gives: as a mapping,
+    every element's value as one string (a list joined by commas); typed readers for the rest."""
+
+    SINGLE = {"value": None, "selected_option": "value", "selected_user": None, "selected_conversation": None,
+              "selected_channel": None, "selected_date": None, "selected_time": None,
+              "selected_date_time": None}
+    MANY = {"selected_options": "value", "selected_users": None, "selected_conversations": None,
+            "selected_channels": None}
+
+    def __init__(self, view: dict):
+        self._elements = {block_id: next(iter(elements.values()), {}) for block_id, elements
+                          in (view.get("state") or {}).get("values", {}).items()}
+
+    def __getitem__(self, block_id: str) -> str | None:
+        if block_id not in self._elements:
+            raise KeyError(block_id)
+        many = self.all(block_id)
+        return ", ".join(many) if many else self.one(block_id)
+
+    def __iter__(self):
+        return iter(self._elements)
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+    def one(self, block_id: str) -> str | None:
+        """The single value of a text input, select, radio, user/channel/conversation select, date,
+        time (as Slack sends it); None when nothing was given."""
+        element = self._elements.get(block_id) or {}
+        for key, inner in self.SINGLE.items():
+            value = element.get(key)
+            if value is not None and value != "":
+                return str(value[inner] if inner else value)
+        return None
+
+    def all(self, block_id: str) -> list[str]:
+        """The values of a multi-select or checkboxes (options' values; user or channel ids)."""
+        element = self._elements.get(block_id) or {}
+        for key, inner in self.MANY.items():
+            if key in element:
+                return [str(v[inner] if inner else v) for v in element.get(key) or []]
+        return []
+
+    def text(self, block_id: str) -> str | None:
+        value = self.one(block_id)
+        return value.strip() or None if value is not None else None
+
+    def day(self, block_id: str) -> date | None:
+        value = (self._elements.get(block_id) or {}).get("selected_date")
+        return date.fromisoformat(value) if value else None
+
+    def moment(self, block_id: str) -> datetime | None:
+        value = (self._elements.get(block_id) or {}).get("selected_date_time")
+        return datetime.fromtimestamp(int(value), UTC) if value else None
+
+    def checked(self, block_id: str, value: str) -> bool:
+        return value in self.all(block_id)
+
+
+def submitted_values(view: dict) -> Submitted:
+    """A submitted modal's values by block_id, whatever the input element (see Submitted)."""
+    return Submitted(view)

@@ -14,6 +14,9 @@ class Call:
     user: str
     text: str
     is_admin: bool
+    team_id: str = ""
+    channel: str = ""      # where it was typed ("" from the Home tab)
+    trigger_id: str = ""   # unique per command or button press
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Command:
     run: Callable[[Call, Session | None], Reply]
     admins_only: bool = False
     uses_database: bool = True   # help does not, so it answers even when the database is down
+    slow: bool = False           # acknowledge at once, reply through response_url once done
+    reads_only: bool = False     # a lookup: its transaction never waits for the write lock
 
 
 def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:

@@ -1,10 +1,30 @@
-"""The App Home tab: who you are to the coalition, and a button to register or edit."""
+"""The App Home tab: who you are to the coalition, your local contacts, and what you can do."""
+from sqlalchemy.orm import Session
+
+from domain.contacts import directory_of, home_place, may_see_contacts
 from domain.registration import profile_of
-from handlers import registration_blocks
-from handlers.blocks import actions, button, context, divider, md, safety_footer, section
+from handlers import contact_blocks, registration_blocks
+from handlers.blocks import (
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    md,
+    modal,
+    safety_footer,
+    section,
+    submitted_values,
+    text_input,
+)
+from handlers.commands import Call
+from handlers.contact import contact
 from handlers.registration import current_profile
 from storage import stakeholders
+from storage.db import reading
 
+FIND_CONTACTS = "find_contacts"   # the modal that asks for a place
+HOME_CONTACTS = 5                 # contacts shown in the Home tab; /tat contact shows them all
 STATUS = {
     "approved": "approved ✅",
     "pending": "waiting for a coalition admin's approval",
@@ -21,11 +41,25 @@ def publish_home(event, client, context):
 def publish_for(services, client, user: str) -> None:
     """Build the person's Home tab now, and publish it after the acknowledgement."""
     with services.sessions.begin() as session:
-        who = stakeholders.by_slack_user(session, user)
-        waiting = stakeholders.pending(session) if user in services.admins else []
-        view = home_view(profile_of(who) if who else None, who.status if who else None,
-                         [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
+        view = home_view_for(session, user, user in services.admins)
     services.later(lambda: client.views_publish(user_id=user, view=view))
+
+
+def home_view_for(session: Session, user: str, is_admin: bool) -> dict:
+    who = stakeholders.by_slack_user(session, user)
+    waiting = stakeholders.pending(session) if is_admin else []
+    local = None
+    if who is not None and may_see_contacts(who, is_admin) and home_place(who).found:
+        local = directory_of(session, home_place(who))
+    return home_view(profile_of(who) if who else None, who.status if who else None,
+                     [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting],
+                     local=local, trainings=training_total(session, who))
+
+
+def training_total(session: Session, who) -> int | None:
+    """The organization's trainings logged. The hook for phase 2: None (not shown) until trainings
+    are stored; then count the caller's organization's here."""
+    return None
 
 
 def open_registration(ack, body, client, context):
@@ -38,23 +72,71 @@ def open_registration(ack, body, client, context):
     services.later(lambda: client.views_open(trigger_id=trigger, view=form))
 
 
-def home_view(profile, status: str | None, waiting: list | None = None) -> dict:
+def open_find_contacts(ack, body, client, context):
+    """The Home tab's Find contacts button: a small form that asks for a place."""
+    ack()
+    trigger = body["trigger_id"]
+    view = modal(FIND_CONTACTS, "Find contacts", "Find", [
+        text_input("place", "Place", optional=True, placeholder="Douglas County, NE · Omaha, NE · 68102",
+                   hint="A county, city, ZIP code or state; leave empty for your own county."),
+        safety_footer(),
+    ])
+    context["services"].later(lambda: client.views_open(trigger_id=trigger, view=view))
+
+
+def find_contacts(ack, body, view, context):
+    """The place was given: the contacts replace the form, as `/tat contact` shows them."""
+    services, user = context["services"], body["user"]["id"]
+    place = submitted_values(view).text("place") or ""
+    with reading(services.sessions) as session:
+        found = contact(Call(user, place, user in services.admins, team_id=(body.get("team") or {}).get("id", "")),
+                        session)
+    ack(response_action="update", view=modal_without_submit("contact_results", "Contacts", found))
+
+
+def modal_without_submit(callback_id: str, title: str, message: Message) -> dict:
+    view = modal(callback_id, title, "Done", message.blocks)
+    view.pop("submit")
+    view["close"] = {"type": "plain_text", "text": "Close", "emoji": True}
+    return view
+
+
+def home_view(profile, status: str | None, waiting: list | None = None, local=None,
+              trainings: int | None = None) -> dict:
     """The Home tab's blocks for a registered person, or for someone yet to register."""
     if profile is None:
         blocks = [
             section("*Welcome to your state's TAT coalition.*\nYou are not registered yet. Register so "
                     "that a coalition admin can approve you and connect you with your local contacts."),
-            actions(button("Register", "open_registration", "register", style="primary")),
+            actions(button("Register", "open_registration", "register", style="primary"),
+                    button("Find contacts", FIND_CONTACTS, "find")),
         ]
     else:
         blocks = [
             section(md("*{}*, {}, {}\nRegistration: {}", profile.name, profile.sector.label,
                        profile.organization, STATUS.get(status, status))),
             registration_blocks.profile_fields(profile),
-            actions(button("Edit registration", "open_registration", "edit")),
+            actions(button("Edit registration", "open_registration", "edit"),
+                    button("Find contacts", FIND_CONTACTS, "find")),
         ]
+        if trainings is not None:
+            blocks.append(context(md("Your organization's trainings logged: *{}*", trainings)))
+    if local is not None:
+        blocks += [divider(), *_local_contacts(local)]
     if waiting:
         listed = registration_blocks.pending_list(waiting)
         blocks += [divider(), *listed.blocks]
     blocks += [context("Type `/tat help` in any channel for every command."), safety_footer()]
     return {"type": "home", "blocks": blocks}
+
+
+def _local_contacts(local) -> list[dict]:
+    """The first few contacts of the person's county, and how to see the rest."""
+    shown = [e for e in local.entries if e.group != "victim_services"][:HOME_CONTACTS]
+    blocks = [section(md("*Your local law enforcement contacts ({})*", local.label))]
+    blocks += [section(contact_blocks.contact_line(e.who)) for e in shown]
+    if not shown:
+        blocks.append(context("No approved law enforcement contact covers your county yet."))
+    if local.total > len(shown):
+        blocks.append(context(md("`/tat contact` shows all {} contacts, victim services included.", local.total)))
+    return blocks

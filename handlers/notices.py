@@ -8,11 +8,12 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from domain import notices
+from domain import notices, places
 from domain.registration import Status, profile_of
+from handlers import contact_blocks as render_contacts
 from handlers import registration_blocks as render_registration
 from handlers.blocks import Message, Mrkdwn
-from storage import stakeholders
+from storage import contact_changes, stakeholders
 from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,31 @@ def request_settled(session: Session, notice: notices.RequestSettled) -> Message
                                                         notice.admin)
 
 
+def introduction(session: Session, notice: notices.Introduction) -> Message | None:
+    site = stakeholders.by_id(session, notice.site_id)
+    officers = [o for o in map(lambda i: stakeholders.by_id(session, i), notice.officer_ids)
+                if o is not None and o.status == Status.APPROVED]
+    if site is None or site.status != Status.APPROVED or not officers:
+        return None   # no longer approved: nobody is introduced to them
+    county = places.county_by_fips(site.county_fips) if site.county_fips else None
+    return render_contacts.introduction(site, officers, county.label if county else site.state)
+
+
+def contact_changed(session: Session, notice: notices.ContactChanged) -> Message | None:
+    changes = contact_changes.by_ids(session, list(notice.change_ids))
+    who = changes and stakeholders.by_id(session, changes[0].stakeholder_id)
+    if not who:
+        return None
+    return render_contacts.contact_changed(who, [(c.field, c.old_value, c.new_value) for c in changes])
+
+
 RENDERERS = {
     notices.RegistrationSaved.kind: registration_saved,
     notices.ApprovalRequest.kind: approval_request,
     notices.DecisionNews.kind: decision_news,
     notices.RequestSettled.kind: request_settled,
+    notices.Introduction.kind: introduction,
+    notices.ContactChanged.kind: contact_changed,
 }
 
 

@@ -28,7 +28,7 @@ def current_profile(session: Session, user: str):
     return profile_of(who) if who else None
 
 
-def submit(ack, body, view, context):
+def submit(ack, body, view, client, context):
     """The form was saved: answer problems inline, or store it with the messages it calls for.
 
     The registrant's note is keyed by the form's view id, so a double or replayed submission of
@@ -39,8 +39,9 @@ def submit(ack, body, view, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "")
+        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
     ack()
+    _refresh_home(services, client, user)
 
 
 def pending_list(call: Call, session: Session) -> Message:
@@ -51,12 +52,14 @@ def pending_list(call: Call, session: Session) -> Message:
 
 def approve(ack, body, action, client, respond, context):
     ack()
-    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=True)
+    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=True,
+            client=client)
 
 
 def decline(ack, body, action, client, respond, context):
     ack()
-    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=False)
+    _decide(body, action, _answerer(body, client, respond, context["services"]), context["services"], approve=False,
+            client=client)
 
 
 def _answerer(body, client, respond, services):
@@ -68,7 +71,14 @@ def _answerer(body, client, respond, services):
     return respond
 
 
-def _decide(body, action, respond, services, approve: bool) -> None:
+def _refresh_home(services, client, user: str) -> None:
+    """The person's Home tab shows the change (best effort: it is rebuilt whenever it is opened)."""
+    from handlers.home import publish_for
+
+    publish_for(services, client, user)
+
+
+def _decide(body, action, respond, services, approve: bool, client=None) -> None:
     admin = body["user"]["id"]
     try:
         who_id, revision = (int(part) for part in str(action.get("value", "")).split(":"))
@@ -77,13 +87,21 @@ def _decide(body, action, respond, services, approve: bool) -> None:
         return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
                                               replace_original=False))
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins)
+        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body))
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
             return services.later(lambda: respond(**refusal.as_kwargs(), response_type="ephemeral",
                                                   replace_original=False))
         settled = render.approval_settled(who.slack_user_id, profile_of(who), approve, admin)
+        registrant = who.slack_user_id
+    if client is not None:
+        _refresh_home(services, client, registrant)
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
         services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))
+
+
+def _team(body: dict) -> str:
+    """The workspace a request comes from."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""

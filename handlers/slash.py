@@ -1,29 +1,90 @@
-"""Slack in and out for /tat: find the subcommand, run it in one transaction, reply privately."""
+"""Slack in and out for /tat: find the subcommand, run it in one transaction, reply privately.
+
+A subcommand replies at once (in the acknowledgement), or, when it is `slow`, the acknowledgement
+goes first and the reply follows through the response_url. Buttons whose value is command text
+(`run_command`) run the same table, so a candidate place or a "more" button is a command again.
+"""
 from handlers.commands import Call, Command, OpenModal, help_message
+from storage.db import reading
 
 
 def tat_listener(commands: list[Command]):
     """The /tat listener over a table of subcommands."""
+    run = command_runner(commands)
+
+    def tat(ack, command, client, respond, context):
+        services = context["services"]
+        user = command["user_id"]
+        call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=user in services.admins,
+                    team_id=command.get("team_id") or "", channel=command.get("channel_id") or "",
+                    trigger_id=command.get("trigger_id") or "")
+        run(call, services, ack, respond, client)
+
+    return tat
+
+
+def run_command_listener(commands: list[Command]):
+    """A button whose value is `/tat` command text: run it as its presser typed it; the reply
+    replaces the message the button was on (a private reply; in the Home tab, a DM)."""
+    run = command_runner(commands)
+
+    def run_command(ack, body, action, client, respond, context):
+        services, user = context["services"], body["user"]["id"]
+        call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=user in services.admins,
+                    team_id=(body.get("team") or {}).get("id") or "",
+                    channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "")
+        in_home = (body.get("container") or {}).get("type") == "view"
+
+        def answer(**message):   # after the acknowledgement: in place, or by DM from the Home tab
+            if in_home:
+                client.chat_postMessage(channel=user, text=message["text"], blocks=message.get("blocks"))
+            else:
+                respond(replace_original=True, **message)
+
+        def acknowledge(**message):   # a button's acknowledgement carries no message
+            ack()
+            if message:
+                services.later(lambda: answer(**message))
+
+        run(call, services, acknowledge, answer, client)
+
+    return run_command
+
+
+def command_runner(commands: list[Command]):
     by_word = {c.word: c for c in commands}
 
-    def tat(ack, command, client, context):
-        services = context["services"]
-        word, _, rest = (command.get("text") or "").strip().partition(" ")
-        user = command["user_id"]
-        call = Call(user=user, text=rest.strip(), is_admin=user in services.admins)
+    def run(call: Call, services, ack, respond, client) -> None:
+        word, _, rest = call.text.partition(" ")
+        call = Call(call.user, rest.strip(), call.is_admin, call.team_id, call.channel, call.trigger_id)
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
-        if chosen.uses_database:
-            with services.sessions.begin() as session:
-                reply = chosen.run(call, session)
-        else:
-            reply = chosen.run(call, None)
+        if chosen.slow:
+            ack()
+            return services.later(lambda: _reply_later(chosen, call, services, respond))
+        reply = _run(chosen, call, services)
         if isinstance(reply, OpenModal):
             ack()
-            trigger = command["trigger_id"]
+            trigger = call.trigger_id
             services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
         else:
             ack(**reply.as_kwargs())
 
-    return tat
+    return run
+
+
+def _run(chosen: Command, call: Call, services):
+    if not chosen.uses_database:
+        return chosen.run(call, None)
+    if chosen.reads_only:
+        with reading(services.sessions) as session:
+            return chosen.run(call, session)
+    with services.sessions.begin() as session:
+        return chosen.run(call, session)
+
+
+def _reply_later(chosen: Command, call: Call, services, respond) -> None:
+    reply = _run(chosen, call, services)
+    if not isinstance(reply, OpenModal):
+        respond(response_type="ephemeral", **reply.as_kwargs())

@@ -4,6 +4,7 @@ It answers the Web API methods the bot calls with Slack's response shapes, recor
 (and every post to a response_url), and can answer 429 with Retry-After, 5xx, or an API error
 on demand. The tests use it in place of slack.com; so does the local shell.
 """
+import hashlib
 import itertools
 import json
 import math
@@ -43,6 +44,7 @@ class SlackStandIn:
         self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
         self.users: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
+        self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
@@ -176,7 +178,9 @@ class SlackStandIn:
             users = str(params.get("users", "")).split(",")
             if len(users) == 1:
                 return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
-            return {"ok": True, "channel": {"id": "G" + "".join(u[-4:] for u in users)}}
+            group = group_id(users)
+            self.members[group] = users
+            return {"ok": True, "channel": {"id": group}}
         if method == "conversations.history":
             return self._history(params)
         if method == "apps.connections.open":
@@ -233,6 +237,11 @@ class Hold:
 
     def release(self) -> None:
         self.released.set()
+
+
+def group_id(users: list[str]) -> str:
+    """The id of the group DM of these people: the same for the same people, as in Slack."""
+    return "G" + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
 
 
 def _status_error(status: int) -> str:

@@ -208,8 +208,8 @@ class Sender:
             reply = self.client.chat_update(channel=message.channel, ts=message.ts, **content)
         else:
             reply = self.client.chat_postMessage(
-                channel=message.channel, metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
-                **content)
+                channel=self._conversation(message),
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}, **content)
         self.pace.sent(message.method)
         return Sent(reply["channel"], reply["ts"])
 
@@ -227,7 +227,7 @@ class Sender:
 
     def _find_earlier_send(self, message: outbox.Claimed) -> Sent | None:
         """An earlier try's outcome is unknown: look for its key in the conversation's history."""
-        channel = message.channel
+        channel = self._conversation(message)
         if channel[:1] in ("U", "W"):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         oldest = f"{(message.not_before - timedelta(minutes=1)).timestamp():.6f}"
@@ -244,6 +244,14 @@ class Sender:
             if not page.get("has_more") or not cursor:
                 return None
         return None
+
+    def _conversation(self, message: outbox.Claimed) -> str:
+        """Where a message goes: its channel, or for several people (an introduction) the group DM
+        Slack opens for them (the same one every time, so a retry finds an earlier send there)."""
+        if message.channel != outbox.GROUP_DM:
+            return message.channel
+        users = ",".join((message.params or {}).get("users") or [])
+        return self.client.conversations_open(users=users)["channel"]["id"]
 
     def _backoff(self, message: outbox.Claimed) -> datetime:
         seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…

@@ -2,6 +2,7 @@
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,8 +61,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin_immediate(connection) -> None:
     """Every SQLite transaction takes the write lock when it starts, so a read-then-write
     transaction can never act on what another has changed since: SQLite has no row locks,
-    and `with_for_update()` does nothing there."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    and `with_for_update()` does nothing there. A `reading` session only reads, and need not."""
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "tat_read_only"
+
+
+@contextmanager
+def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for a transaction that only reads (a lookup): on SQLite it does not wait for, or
+    hold, the write lock; whatever it might write is rolled back."""
+    with sessions() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,7 +1,7 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -34,6 +34,7 @@ class Stakeholder(Base):
     """A registered coalition member: one per Slack user."""
 
     __tablename__ = "stakeholders"
+    __table_args__ = (Index("ix_stakeholders_state_sector_status", "state", "sector", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -117,3 +118,53 @@ class OutboxMessage(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Introduction(Base):
+    """A truck stop or terminal introduced to a law enforcement contact: each pair once."""
+
+    __tablename__ = "introductions"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    introduced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class LanguageNote(Base):
+    """A victim-centred language note given: once per person, term and day. Never the message."""
+
+    __tablename__ = "language_notes"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    term: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class LanguageSetting(Base):
+    """A channel where an admin turned the language note off (or back on)."""
+
+    __tablename__ = "language_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class ContactChange(Base):
+    """An approved contact's phone or e-mail changed: who, what, when (the audit the admins see)."""
+
+    __tablename__ = "contact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))
+    old_value: Mapped[str] = mapped_column(String(254))
+    new_value: Mapped[str] = mapped_column(String(254))
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

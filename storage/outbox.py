@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, now
 
+GROUP_DM = "@group"   # the channel of a message to several people (params["users"]): opened when sent
 CLAIM_FOR = timedelta(seconds=60)  # longer than any one send can take; renewed while a batch is sent
 GIVE_UP_AFTER = timedelta(days=7)  # counted from when the message was owed, not from the tries
 

@@ -1,5 +1,7 @@
 """Fixtures: a database (SQLite, or PostgreSQL from TEST_DATABASE_URL), the Slack stand-in,
-the bot served by its real HTTP server, and a run-wide check that no log line holds personal data."""
+the bot served by its real HTTP server, a run-wide check that no log line holds personal data,
+and a check of every test's Slack calls that no contact detail reaches a channel."""
+import json
 import logging
 import os
 import re
@@ -8,19 +10,19 @@ import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import bot as tat_bot
 from config import load_settings
 from localslack import payloads
 from localslack.standin import SlackStandIn
 from storage.db import engine_for
-from storage.models import Base
+from storage.models import Base, Stakeholder
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN001"
@@ -82,12 +84,47 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
+@dataclass
+class Watch:
+    """What one test showed Slack, and the law enforcement contact details it registered."""
+
+    standins: list = field(default_factory=list)
+    secrets: set = field(default_factory=set)
+
+
+_watch = Watch()
+OFFICERS = ("law_enforcement", "attorney_general")
+
+
+@pytest.fixture(autouse=True)
+def no_contact_details_where_others_see_them():
+    """Every test: no message the bot posts in a channel (where others can read it: a C… id, or a
+    reply made public with in_channel) carries a registered law enforcement phone or e-mail.
+    Ephemeral replies and DMs, group DMs included, are private."""
+    global _watch
+    _watch = Watch()
+    yield
+    for standin in _watch.standins:
+        for call in standin.calls:
+            public = (call.method in ("chat.postMessage", "chat.update")
+                      and str(call.params.get("channel", "")).startswith("C")) or \
+                call.params.get("response_type") == "in_channel"
+            if public:
+                said = json.dumps(call.params)
+                leaked = [s for s in _watch.secrets if s in said]
+                assert not leaked, f"{call.method} to {call.params.get('channel')} shows {leaked}"
+
+
 @pytest.fixture
 def empty_database(database_url):
-    """The run's database, emptied of rows after the test."""
+    """The run's database, emptied of rows after the test (noting its officers' contact details first)."""
     yield database_url
     engine = engine_for(database_url)
     with engine.begin() as connection:
+        for phone, email in connection.execute(select(Stakeholder.phone, Stakeholder.email)
+                                               .where(Stakeholder.sector.in_(OFFICERS))):
+            digits = "".join(c for c in phone.partition(" x")[0] if c.isdigit())[-10:]
+            _watch.secrets |= {phone, email, f"+1{digits}"} - {"", "+1"}
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
@@ -96,6 +133,7 @@ def empty_database(database_url):
 @pytest.fixture
 def slack():
     standin = SlackStandIn().start()
+    _watch.standins.append(standin)
     yield standin
     standin.stop()
 
@@ -135,8 +173,8 @@ class RunningBot:
     def send(self, body: str, json_body: bool = False) -> Response:
         return self.post(body, payloads.signed_headers(SECRET, body, json_body=json_body))
 
-    def command(self, user: str, text: str) -> Response:
-        return self.send(payloads.slash_command(user, text, self.slack.response_url(user)))
+    def command(self, user: str, text: str, channel: str = "C0GENERAL1") -> Response:
+        return self.send(payloads.slash_command(user, text, self.slack.response_url(user), channel))
 
 
 def settings_for(database_url: str, slack: SlackStandIn, **overrides):

@@ -70,3 +70,43 @@ def test_plain_text_is_shown_literally_by_slack_so_it_is_not_escaped():
     assert plain(TYPED)["text"] == TYPED
     assert button(TYPED, "a", "v")["text"]["text"] == TYPED
     assert text_input("name", "Name", initial=TYPED)["element"]["initial_value"] == TYPED
+
+
+SUBMITTED = {"state": {"values": {
+    "name": {"value": {"type": "plain_text_input", "value": "  Sam Stone "}},
+    "empty": {"value": {"type": "plain_text_input", "value": None}},
+    "sector": {"value": {"type": "static_select", "selected_option": {"value": "truck_stop", "text": {}}}},
+    "kind": {"value": {"type": "radio_buttons", "selected_option": {"value": "BOTL", "text": {}}}},
+    "states": {"value": {"type": "multi_static_select",
+                         "selected_options": [{"value": "NE", "text": {}}, {"value": "IA", "text": {}}]}},
+    "materials": {"value": {"type": "checkboxes", "selected_options": [{"value": "decals", "text": {}}]}},
+    "lead": {"value": {"type": "users_select", "selected_user": "U0LEAD0001"}},
+    "leads": {"value": {"type": "multi_users_select", "selected_users": ["U0LEAD0001", "U0LEAD0002"]}},
+    "channel": {"value": {"type": "channels_select", "selected_channel": "C0COALITION"}},
+    "where": {"value": {"type": "conversations_select", "selected_conversation": "G0PRIVATE1"}},
+    "channels": {"value": {"type": "multi_channels_select", "selected_channels": ["C01", "C02"]}},
+    "meeting": {"value": {"type": "datepicker", "selected_date": "2026-03-14"}},
+    "at": {"value": {"type": "timepicker", "selected_time": "10:00"}},
+    "moment": {"value": {"type": "datetimepicker", "selected_date_time": 1767261600}},
+    "count": {"value": {"type": "number_input", "value": "42"}},
+    "unset": {"value": {"type": "datepicker", "selected_date": None}},
+}}}
+
+
+def test_the_typed_reader_reads_every_input_type_slack_sends():
+    from datetime import UTC, date, datetime
+
+    from handlers.blocks import submitted_values
+
+    got = submitted_values(SUBMITTED)
+    assert got.text("name") == "Sam Stone" and got.text("empty") is None and got["empty"] is None
+    assert got["sector"] == "truck_stop" and got.one("kind") == "BOTL"
+    assert got.all("states") == ["NE", "IA"] and got["states"] == "NE, IA"
+    assert got.checked("materials", "decals") and not got.checked("materials", "posters")
+    assert got.one("lead") == "U0LEAD0001" and got.all("leads") == ["U0LEAD0001", "U0LEAD0002"]
+    assert got.one("channel") == "C0COALITION" and got.one("where") == "G0PRIVATE1"
+    assert got.all("channels") == ["C01", "C02"]
+    assert got.day("meeting") == date(2026, 3, 14) and got.day("unset") is None and got.one("at") == "10:00"
+    assert got.moment("moment") == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    assert got.one("count") == "42" and got.get("missing") is None and got.all("missing") == []
+    assert set(got) >= {"name", "sector", "meeting"} and "missing" not in got and "empty" in got

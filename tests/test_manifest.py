@@ -11,10 +11,11 @@ METHOD_SCOPES = {
     "auth.test": set(),
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
     "views.open": set(),
     "views.publish": set(),
     "views.update": set(),
-    "conversations.open": {"im:write"},
+    "conversations.open": {"im:write", "mpim:write"},   # a DM; a group DM for introductions
     "conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
 }
 CODE = ("bot.py", "handlers", "schedules", "domain", "storage")
@@ -42,6 +43,20 @@ def test_every_method_the_code_calls_is_in_the_scope_table(project_root):
 
 def test_the_manifest_grants_every_scope_the_table_names(bot_scopes):
     assert {scope for scopes in METHOD_SCOPES.values() for scope in scopes} <= bot_scopes
+
+
+def test_the_manifest_grants_every_scope_of_a_method_with_several(bot_scopes):
+    assert {"im:write", "mpim:write"} <= bot_scopes   # conversations.open: one person, or several
+
+
+def test_the_manifest_subscribes_to_the_events_the_bot_listens_to(project_root):
+    from handlers import EVENTS
+
+    manifest = json.loads((project_root / "manifest.json").read_text())
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"app_home_opened", "message.channels", "message.groups"}
+    assert {name.split(".")[0] for name in events} == set(EVENTS)
+    assert {"channels:history", "groups:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_the_table_finds_calls_in_the_code(project_root):

@@ -112,3 +112,28 @@ def test_markup_people_type_is_shown_as_they_typed_it():
                      "sam@bigrig.example", "NE", "68102", "Big Rig Plaza", "", "", "as alex"])
     assert "Name: Sam <!channel> Stone" in said
     assert "Organization: AT&T <Plaza>" in said and "&lt;" not in said and "&amp;" not in said
+
+
+DANA_REGISTERS = ["as dana", "/tat register", "Dana Deputy", "1", "Douglas County Sheriff's Office", "Sergeant",
+                  "402-444-6000", "dana@sheriff.example", "NE", "Douglas", "", "", ""]
+
+
+def test_contacts_introductions_and_the_language_note_in_the_shell():
+    said = converse([*SAM_REGISTERS, *DANA_REGISTERS, "as alex", "press 1", "press 1", "as sam",
+                     "/tat contact", "/tat contact Douglas", "press 1", "say I saw a lot lizard by the pumps",
+                     "as dana", "quit"])
+    assert "[group message with Sam Stone, Dana Deputy]" in said
+    intro = said[said.index("[group message with"):]
+    assert "Introductions." in intro and "(402) 444-6000 · dana@sheriff.example" in intro and "call 911" in intro
+    contacts = said[said.index("[only visible to you]\nContacts for"):]
+    assert "Contacts for Douglas County, NE" in contacts and "Dana Deputy, Sergeant" in contacts
+    assert "could be several places" in contacts and "[1] Douglas County, NE" in contacts
+    assert contacts.count("Contacts for Douglas County, NE") >= 2   # the candidate pressed runs the lookup
+    assert "[only visible to you, in #coalition]" in said and "person being exploited" in said
+
+
+def test_an_admin_turns_the_language_note_off_in_the_shells_channel():
+    said = converse(["say there was a hooker at exit 440", "say another hooker", "as alex", "/tat language off",
+                     "say a hooker again", "quit"])
+    assert said.count("[only visible to you, in #coalition]") == 1   # once a day for Sam; off before Alex's
+    assert "Victim-centred language notes are off in #coalition" in said

@@ -1,0 +1,68 @@
+"""Introducing truck stops and bus terminals to their local law enforcement: each pair once.
+
+A site is introduced to the officers whose jurisdiction covers its county, or, when none does,
+to its state's statewide contacts. The pairs are recorded and the group message queued in the
+same transaction, so a crash or a retry never introduces a pair twice.
+"""
+from collections import defaultdict
+
+from sqlalchemy.orm import Session
+
+from domain import notices
+from domain.notices import Introduction
+from domain.sectors import Sector
+from storage import directory, introductions, stakeholders
+from storage.models import Stakeholder
+
+PER_GROUP = 7   # officers in one group DM: with the manager, the 8 people a group DM may hold
+
+
+def officers_for(session: Session, site: Stakeholder) -> list[Stakeholder]:
+    """The site's local law enforcement: its county's, else its state's statewide contacts."""
+    local = directory.covering(session, site.county_fips) if site.county_fips else []
+    return local or directory.statewide(session, site.state)
+
+
+def on_approved(session: Session, team_id: str, who: Stakeholder) -> int:
+    """A newly approved site meets its officers; a newly approved officer meets the sites of their
+    jurisdiction. How many pairs were introduced."""
+    sector = Sector(who.sector)
+    if sector.has_site:
+        return _introduce(session, team_id, who, officers_for(session, who))
+    if not sector.has_jurisdiction:
+        return 0
+    made = 0
+    for site in directory.sites_in(session, who.state, None if who.statewide else who.jurisdiction):
+        if who in officers_for(session, site):   # a statewide contact only where no local one is
+            made += _introduce(session, team_id, site, [who])
+    return made
+
+
+def reintroduce(session: Session, team_id: str, who: Stakeholder, nonce: str) -> int:
+    """`/tat introduce`: re-send the caller's introductions (`nonce` makes each request its own
+    message), and make any still owed; how many pairs."""
+    earlier = defaultdict(list)
+    for site_id, officer_id in introductions.pairs_of(session, team_id, who.id):
+        earlier[site_id].append(officer_id)
+    made = on_approved(session, team_id, who)
+    for site_id, officer_ids in earlier.items():
+        site = stakeholders.by_id(session, site_id)
+        if site is not None:
+            _queue(session, team_id, site, officer_ids, resend=nonce)
+    return made + sum(map(len, earlier.values()))
+
+
+def _introduce(session: Session, team_id: str, site: Stakeholder, officers: list[Stakeholder]) -> int:
+    new = introductions.record(session, team_id, site.id, [o.id for o in officers if o.id != site.id])
+    _queue(session, team_id, site, new)
+    return len(new)
+
+
+def _queue(session: Session, team_id: str, site: Stakeholder, officer_ids: list[int], resend: str = "") -> int:
+    """One group DM per up to PER_GROUP officers; how many were queued."""
+    queued = 0
+    for start in range(0, len(officer_ids), PER_GROUP):
+        group = tuple(officer_ids[start:start + PER_GROUP])
+        users = [site.slack_user_id] + [stakeholders.by_id(session, o).slack_user_id for o in group]
+        queued += notices.queue(session, Introduction(team_id, site.id, group, tuple(users), resend))
+    return queued

@@ -1,0 +1,151 @@
+"""What /tat contact, the Home tab and introductions show of a contact: who, and how to reach them."""
+import re
+
+from domain.contacts import Directory
+from domain.places import Place
+from domain.sectors import Sector
+from handlers.blocks import (
+    HOTLINE,
+    SAFETY,
+    Message,
+    Mrkdwn,
+    actions,
+    button,
+    context,
+    md,
+    mention,
+    section,
+)
+from storage.models import Stakeholder
+
+RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs
+PAGE = 12                      # contacts a message: one block each, well within Slack's 50
+MAX_TEXT = 2900                # Slack's 3,000 characters a text block, with room to spare
+HEADINGS = {
+    "local": "Law enforcement covering {}",
+    "statewide": "Statewide law enforcement ({})",
+    "victim_services": "Victim service providers ({})",
+}
+PROTOCOL = ("*The protocol:* if someone is in immediate danger, call 911. Then call your local law "
+            "enforcement contact. Then the National Human Trafficking Hotline: 1-888-373-7888, "
+            "text 233733 (BeFree), humantraffickinghotline.org.")
+PLACE_FORMS = ("a county (`Douglas County, NE` or `Douglas, NE`), a city (`Omaha, NE`), a ZIP code (`68102`), "
+               "a state (`Nebraska`), or nothing for your own county")
+
+
+def tel(phone: str) -> Mrkdwn:
+    """A tap-to-call link: '(402) 555-0100 x12' → <tel:+14025550100,12|(402) 555-0100 x12>."""
+    number, _, extension = phone.partition(" x")
+    digits = re.sub(r"\D", "", number)
+    target = f"+1{digits[-10:]}" + (f",{extension}" if extension.isdigit() else "")
+    return md("<tel:{}|{}>", target, phone)
+
+
+def mailto(email: str) -> Mrkdwn:
+    return md("<mailto:{}|{}>", email, email)
+
+
+def contact_line(who: Stakeholder) -> Mrkdwn:
+    """Name, title, agency; direct phone, e-mail and Slack mention."""
+    title = md(", {}", who.title) if who.title else Mrkdwn("")
+    reach = Mrkdwn(" · ").join([tel(who.phone), mailto(who.email), _mention(who.slack_user_id)])
+    return md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
+
+
+def contacts_message(found: Directory) -> Message:
+    """One page of a place's contacts, grouped, with a "more" button when there are more."""
+    page, shown = found.page, found.entries
+    blocks = [section(md("*Contacts for {}*{}", found.label, md(" (page {})", page) if page > 1 else ""))]
+    if not found.total:
+        blocks.append(section(md("No approved law enforcement or victim-service contacts cover {} yet. Your "
+                                 "coalition admins are adding them.", found.label)))
+    group = None
+    for entry in shown:
+        if entry.group != group:
+            group = entry.group
+            blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
+        blocks.append(section(_fit(contact_line(entry.who))))
+    if found.has_more:
+        left = found.total - page * found.per_page
+        blocks.append(actions(button(f"More ({left})", RUN_COMMAND, f"contact {found.place_text} page {page + 1}")))
+    blocks.append(context(Mrkdwn(f"*{SAFETY}* ") + HOTLINE))
+    summary = md("Contacts for {} ({} in all{}). {} {}", found.label, found.total,
+                 md(", page {} of {}", page, found.pages) if found.pages > 1 else "", SAFETY, HOTLINE)
+    return Message(summary, blocks)
+
+
+def candidates_message(typed: str, place: Place) -> Message:
+    """Which place was meant: each candidate a button that runs the lookup."""
+    choices = [c.label if hasattr(c, "label") else c.name for c in place.candidates]
+    buttons = [button(label, RUN_COMMAND, f"contact {label}") for label in choices[:5]]
+    more = [button(label, RUN_COMMAND, f"contact {label}") for label in choices[5:10]]
+    blocks = [section(md('"{}" could be several places. Which one?', typed)), actions(*buttons)]
+    if more:
+        blocks.append(actions(*more))
+    text = md('"{}" could be {}. Type `/tat contact` and one of them.', typed, "; ".join(choices))
+    return Message(text, blocks)
+
+
+def unknown_place(typed: str) -> Message:
+    text = md('I could not find a place called "{}". Try ', typed) + Mrkdwn(PLACE_FORMS) + Mrkdwn(".")
+    return Message(text, [section(text)])
+
+
+def no_home_place() -> Message:
+    text = Mrkdwn("I don't know your county yet. Type `/tat contact` and a place: ") + Mrkdwn(PLACE_FORMS) + "."
+    return Message(text, [section(text)])
+
+
+def not_approved(registered: bool) -> Message:
+    """For someone who may not see contact details: what to do now, and how to register."""
+    how = ("Your registration is waiting for a coalition admin's approval; once approved you will see your "
+           "local law enforcement contacts here." if registered else
+           "Local law enforcement contacts are shown to approved coalition members. Register with "
+           "`/tat register`; a coalition admin will approve you.")
+    text = Mrkdwn(f"*{SAFETY}*\n") + HOTLINE + Mrkdwn("\n") + Mrkdwn(how)
+    return Message(text, [section(text)])
+
+
+def _scope(found: Directory, group: str) -> str:
+    if group == "local":
+        return found.county.label if found.county else found.state.name
+    return found.state.name
+
+
+def _mention(user_id: str) -> Mrkdwn:
+    try:
+        return mention(user_id)
+    except ValueError:
+        return Mrkdwn("")
+
+
+def _fit(text: Mrkdwn) -> Mrkdwn:
+    return text if len(text) <= MAX_TEXT else Mrkdwn(text[:MAX_TEXT] + "…")
+
+
+def sector_word(who: Stakeholder) -> str:
+    return Sector(who.sector).label
+
+
+def introduction(site: Stakeholder, officers: list[Stakeholder], where: str) -> Message:
+    """The group DM that introduces a site's manager to their local law enforcement."""
+    place = md("{} ({}, {})", site.site_name or site.organization, sector_word(site), where)
+    opening = md("*Introductions.* {} manages {}; meet your local law enforcement contact(s). Save each "
+                 "other's direct numbers:", _mention(site.slack_user_id), place)
+    blocks = [section(opening), context(md("*{}*", sector_word(site))), section(_fit(contact_line(site))),
+              context(Mrkdwn("*Law enforcement*"))]
+    blocks += [section(_fit(contact_line(officer))) for officer in officers]
+    blocks += [section(Mrkdwn(PROTOCOL)), context(Mrkdwn("Type `/tat contact` any time to see your contacts."))]
+    names = ", ".join(o.name for o in officers)
+    text = md("Introductions: {} of {} meets {}. ", site.name, site.site_name or site.organization, names) + \
+        Mrkdwn(PROTOCOL)
+    return Message(text, blocks)
+
+
+def contact_changed(who: Stakeholder, changes: list[tuple[str, str, str]]) -> Message:
+    """An admin's note that an approved contact changed their phone or e-mail."""
+    lines = [md("• {}: {} → {}", "Phone" if name == "phone" else "E-mail", old, new) for name, old, new in changes]
+    opening = md("*{}* ({}, {}) changed their contact details; they stay approved:", who.name,
+                 sector_word(who), who.organization)
+    text = Mrkdwn("\n").join([opening, *lines])
+    return Message(text, [section(text)])

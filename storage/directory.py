@@ -1,0 +1,86 @@
+"""Who covers a place: the queries behind /tat contact and introductions. Session first, never commit."""
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import Session, lazyload
+
+from storage.models import Coverage, Stakeholder
+
+OFFICERS = ("law_enforcement", "attorney_general")
+SITES = ("truck_stop", "bus_terminal")
+VICTIM_SERVICES = "victim_services"
+
+
+def _people():
+    """Stakeholders as contacts: their coverage only if asked for (a list of contacts never is)."""
+    return select(Stakeholder).options(lazyload(Stakeholder.coverage))
+
+
+def covering(session: Session, county_fips: str) -> list[Stakeholder]:
+    """Approved law enforcement whose jurisdiction names this county, by name."""
+    return list(session.scalars(
+        _people().join(Coverage, Coverage.stakeholder_id == Stakeholder.id)
+        .where(Coverage.county_fips == county_fips, Stakeholder.status == "approved",
+               Stakeholder.sector.in_(OFFICERS))
+        .order_by(Stakeholder.name, Stakeholder.id)))
+
+
+def statewide(session: Session, state: str) -> list[Stakeholder]:
+    """Approved law enforcement and AG contacts of the whole state, by name."""
+    return list(session.scalars(
+        _people()
+        .where(Stakeholder.state == state, Stakeholder.sector.in_(OFFICERS), Stakeholder.status == "approved",
+               Stakeholder.statewide.is_(True))
+        .order_by(Stakeholder.name, Stakeholder.id)))
+
+
+# The victim-service page /tat contact reads on every call, built once: only its parameters change.
+_HELPERS = (
+    _people().add_columns(func.count().over().label("total"))
+    .where(Stakeholder.state == bindparam("state"), Stakeholder.sector == VICTIM_SERVICES,
+           Stakeholder.status == "approved")
+    .order_by(case((Stakeholder.county_fips == bindparam("county"), 0), else_=1), Stakeholder.name, Stakeholder.id)
+    .offset(bindparam("offset")).limit(bindparam("limit")))
+
+
+def officers(session: Session, state: str, county_fips: str | None) -> list[tuple[Stakeholder, bool]]:
+    """Approved law enforcement covering the county (True), then the state's statewide contacts
+    (False), each by name; someone who is both is listed once, as covering the county. (Two
+    indexed queries: one with OR between them scans the table on PostgreSQL.)"""
+    local = covering(session, county_fips) if county_fips else []
+    seen = {who.id for who in local}
+    return [(who, True) for who in local] + [(who, False) for who in statewide(session, state) if who.id not in seen]
+
+
+def victim_services(session: Session, state: str, county_fips: str | None, offset: int = 0,
+                    limit: int = 12) -> tuple[list[Stakeholder], int]:
+    """One page of the state's approved victim service providers, the county's first, and how
+    many there are in all (a page past the end counts them apart)."""
+    rows = session.execute(_HELPERS, {"state": state, "county": county_fips or "", "offset": offset,
+                                      "limit": limit}).all()
+    if rows:
+        return [who for who, _ in rows], rows[0][1]
+    return [], count_victim_services(session, state)
+
+
+def count_victim_services(session: Session, state: str) -> int:
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(*_helping(state)))
+
+
+def _helping(state: str) -> tuple:
+    return (Stakeholder.state == state, Stakeholder.sector == VICTIM_SERVICES, Stakeholder.status == "approved")
+
+
+def sites_in(session: Session, state: str, counties: tuple[str, ...] | None) -> list[Stakeholder]:
+    """Approved truck stops and terminals of the state, in these counties (None: anywhere in it)."""
+    query = select(Stakeholder).where(Stakeholder.state == state, Stakeholder.sector.in_(SITES),
+                                      Stakeholder.status == "approved").order_by(Stakeholder.id)
+    if counties is not None:
+        query = query.where(Stakeholder.county_fips.in_(counties))
+    return list(session.scalars(query))
+
+
+def site_named(session: Session, name: str) -> Stakeholder | None:
+    """The approved truck stop or terminal of that name (any case), if exactly one has it."""
+    found = list(session.scalars(
+        select(Stakeholder).where(func.lower(Stakeholder.site_name) == " ".join(name.split()).lower(),
+                                  Stakeholder.sector.in_(SITES), Stakeholder.status == "approved").limit(2)))
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,35 @@
+"""Which truck stops and terminals were introduced to which officers. Session first, never commit."""
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Introduction, now
+
+
+def record(session: Session, team_id: str, site_id: int, officer_ids: list[int]) -> list[int]:
+    """Record each pair once (on every database, from any number of instances); the officers whose
+    pair with this site is new."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new = []
+    for officer_id in officer_ids:
+        added = session.execute(insert(Introduction).values(
+            team_id=team_id, site_id=site_id, officer_id=officer_id, introduced_at=now(),
+        ).on_conflict_do_nothing().returning(Introduction.officer_id))
+        if added.scalar() is not None:
+            new.append(officer_id)
+    return new
+
+
+def pairs_of(session: Session, team_id: str, stakeholder_id: int) -> list[tuple[int, int]]:
+    """(site, officer) pairs this stakeholder is in, either side."""
+    rows = session.execute(select(Introduction.site_id, Introduction.officer_id).where(
+        Introduction.team_id == team_id,
+        or_(Introduction.site_id == stakeholder_id, Introduction.officer_id == stakeholder_id),
+    ).order_by(Introduction.site_id, Introduction.officer_id))
+    return [(site, officer) for site, officer in rows]
+
+
+def count(session: Session, team_id: str) -> int:
+    """Introductions made in this workspace (for progress)."""
+    return session.scalar(select(func.count()).select_from(Introduction).where(Introduction.team_id == team_id))

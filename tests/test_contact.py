@@ -1,0 +1,188 @@
+"""`/tat contact`, end to end: signed slash commands and buttons through the real HTTP server."""
+import json
+import re
+
+import pytest
+
+from localslack import payloads
+from storage.models import Coverage, Stakeholder
+from tests.conftest import ADMIN
+from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
+
+TROOPER = "U0TROOPER1"
+ADVOCATE = "U0ADVOCATE"
+LINCOLN_SHERIFF = "U0LINCOLN1"
+LINCOLN_ADVOCATE = "U0LNCADVOC"
+STRANGER = "U0STRANGER"
+
+TROOPER_FORM = {
+    "name": "Terry Trooper", "sector": "law_enforcement", "organization": "Nebraska State Patrol",
+    "title": "Captain", "phone": "402-471-4545", "email": "terry@nsp.example", "state": "NE", "place": "statewide",
+}
+ADVOCATE_FORM = {
+    "name": "Avery Advocate", "sector": "victim_services", "organization": "Heartland Survivor Services",
+    "title": "Director", "phone": "402-555-0177", "email": "avery@heartland.example", "state": "NE",
+    "place": "Omaha, NE",
+}
+LINCOLN_SHERIFF_FORM = {
+    "name": "Lee Lancaster", "sector": "law_enforcement", "organization": "Lancaster County Sheriff's Office",
+    "title": "Deputy", "phone": "402-441-6500", "email": "lee@lancaster.example", "state": "NE",
+    "place": "Lancaster",
+}
+LINCOLN_ADVOCATE_FORM = {**ADVOCATE_FORM, "name": "Robin Refuge", "organization": "Lincoln Refuge",
+                         "phone": "402-555-0188", "email": "robin@refuge.example", "place": "68508"}
+
+
+def approve(running, user: str) -> None:
+    """An admin presses Approve on the person's registration (as in `/tat pending`)."""
+    who = stakeholder(running, user)
+    button = {"type": "button", "action_id": "approve_registration", "value": f"{who.id}:{who.revision}",
+              "text": {"type": "plain_text", "text": "Approve"}}
+    message = {"ts": "1700000000.000001", "text": "pending", "blocks": []}
+    body = payloads.block_action(ADMIN, button, message, "C0GENERAL1", running.slack.response_url(ADMIN),
+                                 ephemeral=True)
+    assert running.send(body).status == 200
+    wait_until(lambda: stakeholder(running, user).status == "approved")
+
+
+def registered(running, *people: tuple[str, dict], approved: bool = True) -> None:
+    for user, form in people:
+        submit(running, user, form)
+        if approved:
+            approve(running, user)
+
+
+@pytest.fixture
+def coalition(running):
+    """Nebraska: Douglas County's sheriff, the State Patrol, two advocates, Lancaster's sheriff, and
+    a truck stop in Omaha (Douglas County); all approved."""
+    registered(running, (SHERIFF, SHERIFF_FORM), (TROOPER, TROOPER_FORM), (ADVOCATE, ADVOCATE_FORM),
+               (LINCOLN_SHERIFF, LINCOLN_SHERIFF_FORM), (LINCOLN_ADVOCATE, LINCOLN_ADVOCATE_FORM),
+               (MANAGER, TRUCK_STOP))
+    return running
+
+
+def reply_of(running, user: str, text: str, channel: str = "C0GENERAL1") -> dict:
+    response = running.command(user, text, channel)
+    assert response.status == 200
+    return json.loads(response.body)
+
+
+def shown(reply: dict) -> str:
+    return json.dumps(reply.get("blocks", [])) + reply["text"]
+
+
+def test_a_truck_stop_manager_sees_the_county_sheriff_then_statewide_then_victim_services_then_the_hotline(
+        coalition):
+    reply = reply_of(coalition, MANAGER, "contact")
+    text = shown(reply)
+    order = [text.index(s) for s in ("Dana Deputy", "Terry Trooper", "Avery Advocate", "Robin Refuge",
+                                     "1-888-373-7888")]
+    assert order == sorted(order) and text.index("If someone is in immediate danger, call 911") > order[-2]
+    assert "Lee Lancaster" not in text   # another county's sheriff
+    assert "<tel:+14024446000|(402) 444-6000>" in text and "dana@sheriff.example" in text
+    assert "<@U0SHERIFF1>" in text and "Sergeant" in text and "Douglas County Sheriff" in text
+    assert "Douglas County, NE" in text
+    assert reply.get("response_type", "ephemeral") == "ephemeral"
+
+
+@pytest.mark.parametrize("place", ["Douglas County, NE", "douglas county nebraska", "Douglas, NE", "Omaha, NE",
+                                   "68102", "Dougals County, Nebraska", "omaha ne"])
+def test_every_form_of_a_place_finds_the_county_sheriff(coalition, place):
+    text = shown(reply_of(coalition, ADVOCATE, f"contact {place}"))
+    assert "Contacts for Douglas County, NE" in text and "Dana Deputy" in text
+    assert text.index("Dana Deputy") < text.index("Terry Trooper")
+
+
+def test_a_zip_of_another_county_shows_that_countys_sheriff_and_its_advocate_first(coalition):
+    text = shown(reply_of(coalition, MANAGER, "contact 68508"))
+    assert "Lee Lancaster" in text and "Dana Deputy" not in text
+    assert text.index("Lee Lancaster") < text.index("Terry Trooper") < text.index("Robin Refuge") \
+        < text.index("Avery Advocate")
+
+
+def test_a_state_shows_its_statewide_contacts(coalition):
+    text = shown(reply_of(coalition, MANAGER, "contact Nebraska"))
+    assert "Terry Trooper" in text and "Dana Deputy" not in text and "Avery Advocate" in text
+
+
+def test_an_ambiguous_place_offers_its_candidates_as_buttons_that_run_the_lookup(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Douglas")
+    buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert {"contact Douglas County, NE", "contact Douglas County, OR"} <= {b["value"] for b in buttons}
+    assert all(b["action_id"] == "run_command" for b in buttons)
+    nebraska = next(b for b in buttons if b["value"] == "contact Douglas County, NE")
+    message = {"ts": "1700000000.000002", "blocks": reply["blocks"], "text": reply["text"]}
+    body = payloads.block_action(MANAGER, nebraska, message, "C0GENERAL1", coalition.slack.response_url(MANAGER),
+                                 ephemeral=True)
+    mark = len(coalition.slack.calls)
+    assert coalition.send(body).status == 200
+    coalition.bot.later.wait_idle()
+    (answer,) = [c for c in coalition.slack.since(mark) if c.method == "response_url"]
+    assert answer.params["replace_original"] is True and "Dana Deputy" in json.dumps(answer.params)
+
+
+def test_an_unknown_place_says_so_with_the_forms_it_accepts(coalition):
+    text = reply_of(coalition, MANAGER, "contact Atlantis Under The Sea")["text"]
+    assert 'could not find a place called "Atlantis Under The Sea"' in text
+    assert "68102" in text and "Douglas County, NE" in text and "Dana" not in text
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_pending_and_unregistered_people_get_the_hotline_and_how_to_register_but_no_contacts(running, approved):
+    registered(running, (SHERIFF, SHERIFF_FORM))
+    registered(running, (MANAGER, TRUCK_STOP), approved=False)
+    for user, words in ((MANAGER, "waiting for a coalition admin"), (STRANGER, "/tat register")):
+        reply = reply_of(running, user, "contact Douglas County, NE")
+        text = shown(reply)
+        assert "1-888-373-7888" in text and "call 911" in text and words in text
+        assert "Dana" not in text and "444-6000" not in text and "sheriff.example" not in text
+
+
+def test_replies_are_private_whatever_channel_the_command_is_typed_in(coalition):
+    mark = len(coalition.slack.calls)
+    for channel in ("C0COALITION", "G0PRIVATE1", "D0MANAGER1"):
+        reply = reply_of(coalition, MANAGER, "contact", channel)
+        assert reply.get("response_type", "ephemeral") == "ephemeral" and "Dana Deputy" in reply["text"] + \
+            json.dumps(reply["blocks"])
+    coalition.bot.later.wait_idle()
+    assert [c for c in coalition.slack.since(mark) if c.method == "chat.postMessage"
+            and c.params["channel"].startswith("C")] == []
+
+
+def seed_officers(running, count: int, county: str = "31055") -> None:
+    """Many approved officers covering one county, written straight to the database."""
+    with running.bot.services.sessions.begin() as session:
+        for i in range(count):
+            session.add(Stakeholder(
+                slack_user_id=f"U0SEED{i:04d}", name=f"Officer {i:03d}", sector="law_enforcement",
+                organization="Omaha Police Department " + "Precinct " * 15, title="Officer " * 14,
+                phone=f"(402) 555-{1000 + i:04d}", email=f"officer{i}@opd.example", state="NE",
+                status="approved", coverage=[Coverage(county_fips=county)]))
+
+
+def test_a_long_list_stays_within_slacks_limits_and_offers_more(coalition):
+    seed_officers(coalition, 40)
+    seen, page, pages = set(), "contact", 0
+    while page:
+        reply = reply_of(coalition, MANAGER, page)
+        pages += 1
+        assert len(reply["blocks"]) <= 50
+        texts = [b["text"]["text"] for b in reply["blocks"] if "text" in b] + \
+            [e["text"] for b in reply["blocks"] if b["type"] == "context" for e in b["elements"]]
+        assert all(len(t) <= 3000 for t in texts)
+        assert "call 911" in json.dumps(reply["blocks"])
+        seen |= set(re.findall(r"Officer \d{3}", json.dumps(reply["blocks"])))
+        more = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        page = more[0]["value"] if more else None
+    assert len(seen) == 40 and pages == 4
+
+
+def test_without_a_place_an_officer_sees_the_contacts_of_their_first_county(coalition):
+    text = shown(reply_of(coalition, SHERIFF, "contact"))
+    assert "Contacts for Douglas County, NE" in text
+
+
+def test_a_site_name_finds_its_county(coalition):
+    text = shown(reply_of(coalition, ADVOCATE, "contact big rig plaza"))
+    assert "Contacts for Douglas County, NE" in text and "Dana Deputy" in text
