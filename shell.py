@@ -292,7 +292,8 @@ def initial_answers(view: dict) -> dict[str, str | None]:
         if block["type"] == "input":
             element = block["element"]
             chosen = element.get("initial_option") or {}
-            answers[block["block_id"]] = element.get("initial_value") or chosen.get("value")
+            answers[block["block_id"]] = (element.get("initial_value") or chosen.get("value")
+                                          or element.get("initial_date"))
     return answers
 
 

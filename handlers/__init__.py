@@ -6,7 +6,7 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, registration, registration_blocks, registration_form
+from handlers import home, progress, registration, registration_blocks, registration_form, trainings
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
@@ -31,7 +31,21 @@ def _help(call: Call, session: None):
 COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
     Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
+    Command("trained", "trained <count> [audience] [program] [date]",
+            "log a training your organization gave (no words: a form)", trainings.trained),
+    Command("distribute", "distribute [on|off]", "your site hands out TAT/BOTL materials", progress.distribute),
+    Command("reported", "reported [hotline|911|police] [date]", "log that you made a report (a count, no details)",
+            progress.reported),
+    Command("progress", "progress [state]", "the coalition's progress, with a chart", progress.show_progress),
+    Command("hotline", "hotline", "the hotline's numbers", progress.hotline),
+    Command("celebrate", "celebrate on|off", "whether the coalition channel celebrates your trainings",
+            trainings.celebrate),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
+            admins_only=True),
+    Command("milestone", "milestone", "record a state milestone (a form)", progress.milestone_form, admins_only=True),
+    Command("hotline", "hotline YYYY[-MM] count [source]", "record the state's official hotline figure",
+            progress.hotline, admins_only=True),
+    Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", progress.export,
             admins_only=True),
 ]
 
@@ -39,12 +53,15 @@ ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
     "open_registration": home.open_registration,
+    trainings.UNDO: trainings.undo,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
 }
 
 VIEWS = {
     "register": registration.submit,
+    trainings.FORM: trainings.submit_form,
+    progress.MILESTONE_FORM: progress.submit_milestone,
 }
 
 EVENTS = {

@@ -163,5 +163,5 @@ def submitted_values(view: dict) -> dict[str, str | None]:
     for block_id, elements in view.get("state", {}).get("values", {}).items():
         for element in elements.values():
             chosen = element.get("selected_option") or {}
-            values[block_id] = element.get("value") or chosen.get("value")
+            values[block_id] = element.get("value") or chosen.get("value") or element.get("selected_date")
     return values

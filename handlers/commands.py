@@ -1,6 +1,7 @@
 """The /tat command: a table of subcommands, each a function that returns its reply."""
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,9 @@ class Call:
     user: str
     text: str
     is_admin: bool
+    team: str = ""          # the Slack workspace (team_id): every new table's rows belong to one
+    today: date | None = None   # the bot's clock (services.clock), for dates like "yesterday"
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,15 @@ class OpenModal:
     view: dict
 
 
-Reply = Message | OpenModal
+@dataclass(frozen=True)
+class Then:
+    """A reply now, and work after the acknowledgement with the Slack client (a chart upload, say)."""
+
+    message: Message
+    later: Callable[[object], object]
+
+
+Reply = Message | OpenModal | Then
 
 
 @dataclass(frozen=True)

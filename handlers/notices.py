@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from domain import notices
 from domain.registration import Status, profile_of
 from handlers import registration_blocks as render_registration
+from handlers import trainings
 from handlers.blocks import Message, Mrkdwn
 from storage import stakeholders
 from storage.outbox import Claimed
@@ -47,6 +48,8 @@ RENDERERS = {
     notices.ApprovalRequest.kind: approval_request,
     notices.DecisionNews.kind: decision_news,
     notices.RequestSettled.kind: request_settled,
+    notices.TrainingLogged.kind: trainings.render_logged,
+    notices.TrainingCelebration.kind: trainings.render_celebration,
 }
 
 

@@ -1,16 +1,20 @@
 """Slack in and out for /tat: find the subcommand, run it in one transaction, reply privately."""
-from handlers.commands import Call, Command, OpenModal, help_message
+from handlers.commands import Call, Command, OpenModal, Then, help_message
 
 
 def tat_listener(commands: list[Command]):
     """The /tat listener over a table of subcommands."""
-    by_word = {c.word: c for c in commands}
+    by_word: dict[str, Command] = {}
+    for listed in commands:   # a word listed twice (for anyone, then its admins' form) runs the first
+        by_word.setdefault(listed.word, listed)
 
     def tat(ack, command, client, context):
         services = context["services"]
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         user = command["user_id"]
-        call = Call(user=user, text=rest.strip(), is_admin=user in services.admins)
+        moment = services.clock()
+        call = Call(user=user, text=rest.strip(), is_admin=user in services.admins, team=command.get("team_id", ""),
+                    today=moment.date(), now=moment)
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
@@ -23,6 +27,9 @@ def tat_listener(commands: list[Command]):
             ack()
             trigger = command["trigger_id"]
             services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
+        elif isinstance(reply, Then):
+            ack(**reply.message.as_kwargs())
+            services.later(lambda: reply.later(client))
         else:
             ack(**reply.as_kwargs())
 
