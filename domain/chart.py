@@ -36,7 +36,8 @@ def draw(figures: Figures) -> bytes:
         if figures.build_meeting:
             axes.axvline(_month_number(figures.build_meeting.strftime("%Y-%m"), _months(figures)),
                          color=OKABE_ITO[7], linestyle="--", label="build meeting")
-        axes.legend(loc="upper left", fontsize=9)
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(loc="best", fontsize=9, framealpha=0.9)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
