@@ -9,8 +9,10 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from slack_bolt.request import BoltRequest
 
@@ -50,6 +52,7 @@ class Button:
     element: dict
     message: dict
     channel: str
+    ephemeral: bool = False
 
 
 class Shell:
@@ -119,7 +122,7 @@ class Shell:
             return self.say("(not pressed)")
         self.buttons = [b for b in self.buttons if b.message is not chosen.message]
         body = payloads.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
-                                           self.slack.response_url(self.me.user))
+                                     self.slack.response_url(self.me.user), ephemeral=chosen.ephemeral)
         self._dispatch(body)
         self._show_new_calls()
 
@@ -210,7 +213,10 @@ class Shell:
     # -- showing what Slack would show ----------------------------------------------------------
     def _show_ack(self, answer: dict | None) -> None:
         if answer and (answer.get("text") or answer.get("blocks")):
-            self.say(render(answer, "only visible to you"))
+            message = {**answer, "ts": f"{time.time():.6f}"}
+            for element in buttons_of(answer):   # an Undo button, say: pressed through the response_url
+                self.buttons.append(Button(self.me.user, element, message, "C0LOCALSHL", ephemeral=True))
+            self.say(render(answer, "only visible to you") + self._button_list())
 
     def _show_new_calls(self) -> None:
         while calls := self.slack.since(self.seen):
@@ -222,6 +228,23 @@ class Shell:
                     self.say(render(call.params, "only visible to you"))
                 elif call.method in ("chat.postMessage", "chat.update"):
                     self._deliver(call, str(call.params.get("channel", "")))
+                elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
+                    self._share_files(call)
+
+    def _share_files(self, call) -> None:
+        """A file the bot shared (a chart, a CSV): saved in tat-shell-files/ for you to open."""
+        channel = str(call.params.get("channel_id", ""))
+        owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)
+        for shared in call.response.get("files", []):
+            stored = self.slack.files.get(shared["id"]) or {}
+            folder = Path("tat-shell-files")
+            folder.mkdir(exist_ok=True)
+            path = folder / Path(stored.get("name") or shared["id"]).name
+            path.write_bytes(stored.get("content") or b"")
+            comment = stored.get("initial_comment") or ""
+            where = f"file for {owner.name}" if owner else f"file shared in {channel}"
+            self.say(f"[{where}] {shared.get('title') or path.name} ({shared.get('size', 0):,} bytes), "
+                     f"saved as {path}" + (f"\n{comment}" if comment else ""))
 
     def _deliver(self, call, channel: str) -> None:
         owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)

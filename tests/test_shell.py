@@ -112,3 +112,15 @@ def test_markup_people_type_is_shown_as_they_typed_it():
                      "sam@bigrig.example", "NE", "68102", "Big Rig Plaza", "", "", "as alex"])
     assert "Name: Sam <!channel> Stone" in said
     assert "Organization: AT&T <Plaza>" in said and "&lt;" not in said and "&amp;" not in said
+
+
+def test_a_member_logs_a_training_undoes_it_and_gets_the_progress_chart_as_a_file(tmp_path):
+    said = converse([*SAM_REGISTERS, "as alex", "press 1", "as sam", "/tat trained 12 yesterday", "press 1",
+                     "/tat trained 30", "/tat progress", "quit"])
+    assert "Logged: 12 employees trained (TAT driver training)" in said
+    assert "[1] Undo" in said and "Undone: the 12 employees trained" in said
+    assert "Big Rig Plaza LLC's total: 30 people trained" in said
+    assert "Coalition progress: Nebraska" in said and "People trained: 30" in said
+    assert "[file for Sam Stone] TAT coalition progress — NE" in said
+    chart = tmp_path / "tat-shell-files" / "tat-progress-NE.png"
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
