@@ -31,8 +31,8 @@ def import_verb(args: list[str], sessions: sessionmaker[Session], client: WebCli
         print(f"Cannot read {options.file}: {wrong}", file=out)
         return 2
     rows = max(text.count("\n") - 1, 1)
-    checked = spreadsheet.check(text, lambda r: tqdm(r, total=rows, desc="checking", unit=" rows", file=sys.stderr,
-                                                     disable=rows < 1000))
+    with tqdm(total=rows, desc="checking", unit=" rows", file=sys.stderr, disable=rows < 1000) as bar:
+        checked = spreadsheet.check(text, progress=bar.update)
     if checked.bad:
         print(f"Nothing was imported: {len(checked.bad)} row(s) need correcting.", file=out)
         for bad in checked.bad:
