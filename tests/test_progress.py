@@ -159,3 +159,26 @@ def test_an_admin_records_a_milestone_in_the_form(running, empty_database):
 def test_milestone_is_for_admins_only(running):
     approve(running, MANAGER, TRUCK_STOP)
     assert "I don't know `milestone`" in ephemeral(running.command(MANAGER, "milestone"))["text"]
+
+
+def test_an_admin_exports_the_coalition_as_a_csv_in_their_dm(running):
+    approve(running, MANAGER, TRUCK_STOP)
+    approve(running, ADMIN, ADMIN_FORM)
+    ephemeral(running.command(MANAGER, "trained 12"))
+    ephemeral(running.command(MANAGER, "reported"))
+
+    assert "the CSV arrives in your direct messages" in ephemeral(running.command(ADMIN, "export ne"))["text"]
+
+    running.bot.later.wait_idle()
+    running.slack.wait_for("files.completeUploadExternal")
+    (shared,) = running.slack.uploaded(channel="D" + ADMIN[1:])
+    lines = shared["content"].decode().splitlines()
+    assert shared["name"] == "tat-export-NE.csv" and lines[0].startswith("record,state,name")
+    assert [line.split(",")[0] for line in lines[1:]] == ["stakeholder", "stakeholder", "training", "report"]
+
+
+def test_export_is_for_admins_only(running):
+    approve(running, MANAGER, TRUCK_STOP)
+    assert "I don't know `export`" in ephemeral(running.command(MANAGER, "export"))["text"]
+    running.bot.later.wait_idle()
+    assert running.slack.calls_to("files.getUploadURLExternal") == []
