@@ -130,10 +130,12 @@ def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: C
     try:
         yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database_url, clock)
     finally:
-        server.trigger.pull_trigger(server.close)
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
-        built.close()
+        try:
+            server.trigger.pull_trigger(server.close)
+            thread.join(timeout=5)
+            server.task_dispatcher.shutdown()
+        finally:   # the bot's sender must stop even if the server's did not: it would send for later tests
+            built.close()
 
 
 @pytest.fixture
