@@ -3,6 +3,8 @@
     python bot.py [serve]   run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
+    python bot.py import FILE.csv [--approved]   import a meeting's registration list (see datafiles.py)
+    python bot.py export [--state XX] [--team T] [-o FILE]   the coalition CSV, to a file or standard output
 """
 import gc
 import logging
@@ -164,6 +166,8 @@ def main(argv: list[str]) -> int:
                 print(f"sent {dispatch_once(bot)} due message(s)")
             finally:
                 bot.close()
+        elif verb in ("import", "export"):
+            return data_verb(settings, verb, argv[1:])
         else:
             print(__doc__, file=sys.stderr)
             return 2
@@ -175,6 +179,21 @@ def main(argv: list[str]) -> int:
         print(f"The bot cannot start: {down}", file=sys.stderr)
         return 1
     return 0
+
+
+def data_verb(settings: Settings, verb: str, args: list[str]) -> int:
+    """`import` and `export`: the database (migrated), and Slack when a bot token is set."""
+    import datafiles
+
+    engine = engine_for(settings.database_url)
+    migrate(engine)
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=30) if settings.bot_token else None
+    try:
+        if verb == "import":
+            return datafiles.import_verb(args, session_factory(engine), client)
+        return datafiles.export_verb(args, session_factory(engine), client)
+    finally:
+        engine.dispose()
 
 
 def _no_credentials(settings: Settings) -> int:

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from slack_bolt.request import BoltRequest
 
@@ -53,6 +54,7 @@ class Button:
     element: dict
     message: dict
     channel: str
+    ephemeral: bool = False
 
 
 class Shell:
@@ -132,7 +134,7 @@ class Shell:
             return self.say("(not pressed)")
         self.buttons = [b for b in self.buttons if b.message is not chosen.message]
         body = payloads.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
-                                           self.slack.response_url(self.me.user))
+                                     self.slack.response_url(self.me.user), ephemeral=chosen.ephemeral)
         self._dispatch(body)
         self._show_new_calls()
 
@@ -226,11 +228,11 @@ class Shell:
             self._show_private(answer)
 
     def _show_private(self, message: dict) -> None:
-        """A reply only its reader sees (ephemeral), with its buttons to press."""
+        """A reply only its reader sees (ephemeral), with its buttons to press (through the response_url)."""
         self.buttons = [b for b in self.buttons if not (b.owner == self.me.user and b.channel == CHANNEL)]
         shown = {**message, "ts": f"{time.time():.6f}"}
         for element in buttons_of(message):
-            self.buttons.append(Button(self.me.user, element, shown, CHANNEL))
+            self.buttons.append(Button(self.me.user, element, shown, CHANNEL, ephemeral=True))
         self.say(render(message, "only visible to you") + self._button_list())
 
     def _show_new_calls(self) -> None:
@@ -245,6 +247,23 @@ class Shell:
                     self._ephemeral(call)
                 elif call.method in ("chat.postMessage", "chat.update"):
                     self._deliver(call, str(call.params.get("channel", "")))
+                elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
+                    self._share_files(call)
+
+    def _share_files(self, call) -> None:
+        """A file the bot shared (a chart, a CSV): saved in tat-shell-files/ for you to open."""
+        channel = str(call.params.get("channel_id", ""))
+        owner = next((p for p in PEOPLE if p.user[1:] == channel[1:]), None)
+        for shared in call.response.get("files", []):
+            stored = self.slack.files.get(shared["id"]) or {}
+            folder = Path("tat-shell-files")
+            folder.mkdir(exist_ok=True)
+            path = folder / Path(stored.get("name") or shared["id"]).name
+            path.write_bytes(stored.get("content") or b"")
+            comment = stored.get("initial_comment") or ""
+            where = f"file for {owner.name}" if owner else f"file shared in {channel}"
+            self.say(f"[{where}] {shared.get('title') or path.name} ({shared.get('size', 0):,} bytes), "
+                     f"saved as {path}" + (f"\n{comment}" if comment else ""))
 
     def _ephemeral(self, call) -> None:
         owner = next((p for p in PEOPLE if p.user == call.params.get("user")), None)
@@ -332,7 +351,8 @@ def initial_answers(view: dict) -> dict[str, str | None]:
         if block["type"] == "input":
             element = block["element"]
             chosen = element.get("initial_option") or {}
-            answers[block["block_id"]] = element.get("initial_value") or chosen.get("value")
+            answers[block["block_id"]] = (element.get("initial_value") or chosen.get("value")
+                                          or element.get("initial_date"))
     return answers
 
 

@@ -167,8 +167,45 @@ class ContactChanged(Notice):
         return self.admin
 
 
-KINDS: dict[str, type[Notice]] = {k.kind: k for k in (RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled,
-                                                       Introduction, ContactChanged)}
+
+@dataclass(frozen=True)
+class TrainingLogged(Notice):
+    """The person who logged a training in the form is told what was logged, with Undo."""
+
+    kind: ClassVar[str] = "training_logged"
+    training_id: int
+    user: str
+
+    @property
+    def key(self) -> str:
+        return f"trained:{self.training_id}"
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
+class TrainingCelebration(Notice):
+    """A short celebration of a training in the coalition channel: organization and count only.
+    Queued for when Undo has run out, so a training undone is never celebrated."""
+
+    kind: ClassVar[str] = "training_celebration"
+    training_id: int
+    coalition_channel: str
+
+    @property
+    def key(self) -> str:
+        return f"celebrate:{self.training_id}"
+
+    @property
+    def channel(self) -> str:
+        return self.coalition_channel
+
+
+KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
+    RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
+    TrainingLogged, TrainingCelebration)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

@@ -6,7 +6,16 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import contact_blocks, home, outbox_admin, registration, registration_blocks, registration_form
+from handlers import (
+    contact_blocks,
+    home,
+    outbox_admin,
+    progress,
+    registration,
+    registration_blocks,
+    registration_form,
+    trainings,
+)
 from handlers.commands import Call, Command, help_message
 from handlers.contact import contact
 from handlers.errors import on_error
@@ -38,11 +47,25 @@ COMMANDS = [
             "(a county, city, ZIP or state; nothing for your own county)", contact, reads_only=True),
     Command("introduce", "introduce", "send your introductions to your local contacts again", introduce,
             slow=True),
+    Command("trained", "trained <count> [audience] [program] [date]",
+            "log a training your organization gave (no words: a form)", trainings.trained),
+    Command("distribute", "distribute [on|off]", "your site hands out TAT/BOTL materials", progress.distribute),
+    Command("reported", "reported [hotline|911|police] [date]", "log that you made a report (a count, no details)",
+            progress.reported),
+    Command("progress", "progress [state]", "the coalition's progress, with a chart", progress.show_progress),
+    Command("hotline", "hotline", "the hotline's numbers", progress.hotline),
+    Command("celebrate", "celebrate on|off", "whether the coalition channel celebrates your trainings",
+            trainings.celebrate),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
             admins_only=True),
     Command("outbox", "outbox", "messages the bot could not deliver, with a button to try again",
             outbox_admin.dead_letters, admins_only=True),
     Command("language", "language off|on", "victim-centred language notes in this channel", language_command,
+            admins_only=True),
+    Command("milestone", "milestone", "record a state milestone (a form)", progress.milestone_form, admins_only=True),
+    Command("hotline", "hotline YYYY[-MM] count [source]", "record the state's official hotline figure",
+            progress.hotline, admins_only=True),
+    Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", progress.export,
             admins_only=True),
 ]
 
@@ -52,6 +75,7 @@ ACTIONS = {
     "open_registration": home.open_registration,
     "retry_dead_letter": outbox_admin.retry,
     "find_contacts": home.open_find_contacts,
+    trainings.UNDO: trainings.undo,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
 }
@@ -59,6 +83,8 @@ ACTIONS = {
 VIEWS = {
     "register": registration.submit,
     home.FIND_CONTACTS: home.find_contacts,
+    trainings.FORM: trainings.submit_form,
+    progress.MILESTONE_FORM: progress.submit_milestone,
 }
 
 EVENTS = {

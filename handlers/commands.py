@@ -1,6 +1,7 @@
 """The /tat command: a table of subcommands, each a function that returns its reply."""
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,17 @@ class Call:
     team_id: str = ""
     channel: str = ""      # where it was typed ("" from the Home tab)
     trigger_id: str = ""   # unique per command or button press
+    now: datetime | None = None   # the bot's clock (services.clock) when it was typed
+
+    @property
+    def team(self) -> str:
+        """The Slack workspace: every new table's rows belong to one."""
+        return self.team_id
+
+    @property
+    def today(self) -> date | None:
+        """For dates like "yesterday" (UTC until the coalition's time zone is known)."""
+        return self.now.date() if self.now else None
 
 
 @dataclass(frozen=True)
@@ -26,7 +38,15 @@ class OpenModal:
     view: dict
 
 
-Reply = Message | OpenModal
+@dataclass(frozen=True)
+class Then:
+    """A reply now, and work after the acknowledgement with the Slack client (a chart upload, say)."""
+
+    message: Message
+    later: Callable[[object], object]
+
+
+Reply = Message | OpenModal | Then
 
 
 @dataclass(frozen=True)

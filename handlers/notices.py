@@ -12,6 +12,7 @@ from domain import notices, places
 from domain.registration import Status, profile_of
 from handlers import contact_blocks as render_contacts
 from handlers import registration_blocks as render_registration
+from handlers import trainings
 from handlers.blocks import Message, Mrkdwn
 from storage import contact_changes, stakeholders
 from storage.outbox import Claimed
@@ -68,6 +69,8 @@ RENDERERS = {
     notices.RequestSettled.kind: request_settled,
     notices.Introduction.kind: introduction,
     notices.ContactChanged.kind: contact_changed,
+    notices.TrainingLogged.kind: trainings.render_logged,
+    notices.TrainingCelebration.kind: trainings.render_celebration,
 }
 
 

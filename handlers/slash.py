@@ -4,7 +4,7 @@ A subcommand replies at once (in the acknowledgement), or, when it is `slow`, th
 goes first and the reply follows through the response_url. Buttons whose value is command text
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
-from handlers.commands import Call, Command, OpenModal, help_message
+from handlers.commands import Call, Command, OpenModal, Then, help_message
 from storage.db import reading
 
 
@@ -17,7 +17,7 @@ def tat_listener(commands: list[Command]):
         user = command["user_id"]
         call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=user in services.admins,
                     team_id=command.get("team_id") or "", channel=command.get("channel_id") or "",
-                    trigger_id=command.get("trigger_id") or "")
+                    trigger_id=command.get("trigger_id") or "", now=services.clock())
         run(call, services, ack, respond, client)
 
     return tat
@@ -32,7 +32,8 @@ def run_command_listener(commands: list[Command]):
         services, user = context["services"], body["user"]["id"]
         call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=user in services.admins,
                     team_id=(body.get("team") or {}).get("id") or "",
-                    channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "")
+                    channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "",
+                    now=services.clock())
         in_home = (body.get("container") or {}).get("type") == "view"
 
         def answer(**message):   # after the acknowledgement: in place, or by DM from the Home tab
@@ -52,22 +53,27 @@ def run_command_listener(commands: list[Command]):
 
 
 def command_runner(commands: list[Command]):
-    by_word = {c.word: c for c in commands}
+    by_word: dict[str, Command] = {}
+    for listed in commands:   # a word listed twice (for anyone, then its admins' form) runs the first
+        by_word.setdefault(listed.word, listed)
 
     def run(call: Call, services, ack, respond, client) -> None:
         word, _, rest = call.text.partition(" ")
-        call = Call(call.user, rest.strip(), call.is_admin, call.team_id, call.channel, call.trigger_id)
+        call = Call(call.user, rest.strip(), call.is_admin, call.team_id, call.channel, call.trigger_id, call.now)
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
         if chosen.slow:
             ack()
-            return services.later(lambda: _reply_later(chosen, call, services, respond))
+            return services.later(lambda: _reply_later(chosen, call, services, respond, client))
         reply = _run(chosen, call, services)
         if isinstance(reply, OpenModal):
             ack()
             trigger = call.trigger_id
             services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
+        elif isinstance(reply, Then):
+            ack(**reply.message.as_kwargs())
+            services.later(lambda: reply.later(client))
         else:
             ack(**reply.as_kwargs())
 
@@ -84,7 +90,10 @@ def _run(chosen: Command, call: Call, services):
         return chosen.run(call, session)
 
 
-def _reply_later(chosen: Command, call: Call, services, respond) -> None:
+def _reply_later(chosen: Command, call: Call, services, respond, client) -> None:
     reply = _run(chosen, call, services)
-    if not isinstance(reply, OpenModal):
+    if isinstance(reply, Then):
+        respond(response_type="ephemeral", **reply.message.as_kwargs())
+        reply.later(client)
+    elif not isinstance(reply, OpenModal):
         respond(response_type="ephemeral", **reply.as_kwargs())

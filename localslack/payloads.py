@@ -117,6 +117,8 @@ def view_state(view: dict, answers: dict[str, str | None]) -> dict:
         if element["type"] == "static_select":
             chosen = next((o for o in element["options"] if o["value"] == answer), None)
             state = {"type": "static_select", "selected_option": chosen}
+        elif element["type"] == "datepicker":
+            state = {"type": "datepicker", "selected_date": answer or None}
         else:
             state = {"type": element["type"], "value": answer or None}
         values[block["block_id"]] = {element["action_id"]: state}

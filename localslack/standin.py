@@ -46,6 +46,7 @@ class SlackStandIn:
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
         self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
+        self.files: dict[str, dict] = {}       # file id → its name, length, the bytes uploaded, where shared
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
@@ -185,11 +186,61 @@ class SlackStandIn:
             return self._history(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "invalid_auth"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            self.files[file_id] = {"id": file_id, "name": params.get("filename"), "content": None, "channel": None,
+                                   "length": int(params.get("length") or 0), "alt_txt": params.get("alt_txt")}
+            return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params)
+        if method == "users.lookupByEmail":
+            wanted = str(params.get("email", "")).lower()
+            found = [u for u in self.users.values() if (u.get("profile") or {}).get("email", "").lower() == wanted]
+            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
+        if method == "users.list":
+            people = list(self.users.values())
+            start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 200)
+            more = start + limit < len(people)
+            return {"ok": True, "members": people[start:start + limit],
+                    "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
         if method == "users.info":
             user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
             return {"ok": True, "user": user}
         return {"ok": True}
 
+
+    def _complete_upload(self, params: dict) -> dict:
+        """Share uploaded files in a channel; a file whose bytes never arrived, or not as many as promised,
+        is refused as Slack refuses it."""
+        listed = params.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        shared = []
+        for item in listed:
+            stored = self.files.get(item.get("id"))
+            if stored is None or stored["content"] is None or len(stored["content"]) != stored["length"]:
+                return {"ok": False, "error": "file_uploads_not_finished"}
+            stored.update(channel=params.get("channel_id"), title=item.get("title"),
+                          initial_comment=params.get("initial_comment"))
+            shared.append({"id": stored["id"], "name": stored["name"], "title": item.get("title"),
+                           "size": stored["length"]})
+        return {"ok": True, "files": shared}
+
+    def _upload(self, file_id: str, content: bytes) -> Call:
+        """The POST of a file's bytes to the upload URL files.getUploadURLExternal handed out."""
+        with self._changed:
+            stored = self.files.get(file_id)
+            if stored is not None:
+                stored["content"] = content
+            call = Call("upload", {"file_id": file_id, "length": len(content)},
+                        response={"ok": stored is not None})
+            self.calls.append(call)
+            self._changed.notify_all()
+            return call
+
+    def uploaded(self, channel: str | None = None) -> list[dict]:
+        """Files shared (their bytes in `content`), in the order they were shared; optionally in one channel."""
+        with self._changed:
+            return [f for f in self.files.values() if f.get("channel") and (channel is None or f["channel"] == channel)]
 
     def _history(self, params: dict) -> dict:
         """Newest first, `limit` a page, from `oldest` on; metadata only when asked for."""
@@ -275,6 +326,15 @@ def _handler_for(standin: SlackStandIn):
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
+            if self.path.startswith("/upload/"):   # a file's bytes, as they are: not form fields
+                call = standin._upload(self.path.removeprefix("/upload/"), self.rfile.read(length))
+                body = b"OK - " + str(call.params["length"]).encode()
+                self.send_response(200 if call.response["ok"] else 404)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             params = _parse(self.rfile.read(length), self.headers.get("Content-Type", ""))
             self._answer({**dict(parse_qsl(urlsplit(self.path).query)), **params})
 

@@ -4,7 +4,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import Introduction, now
+from storage.models import Introduction, Stakeholder, now
 
 
 def record(session: Session, team_id: str, site_id: int, officer_ids: list[int]) -> list[int]:
@@ -33,3 +33,10 @@ def pairs_of(session: Session, team_id: str, stakeholder_id: int) -> list[tuple[
 def count(session: Session, team_id: str) -> int:
     """Introductions made in this workspace (for progress)."""
     return session.scalar(select(func.count()).select_from(Introduction).where(Introduction.team_id == team_id))
+
+
+def count_in_state(session: Session, team_id: str, state: str) -> int:
+    """Site–officer pairs introduced in a state (by the site's state), for progress."""
+    return session.scalar(select(func.count()).select_from(Introduction).join(
+        Stakeholder, Stakeholder.id == Introduction.site_id).where(
+        Introduction.team_id == team_id, Stakeholder.state == state))

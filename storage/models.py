@@ -1,7 +1,20 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -168,3 +181,89 @@ class ContactChange(Base):
     new_value: Mapped[str] = mapped_column(String(254))
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+class Training(Base):
+    """A training completion an organization logged: a count, never names."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (Index("ix_trainings_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id", ondelete="SET NULL"))
+    logged_by: Mapped[str] = mapped_column(String(32))
+    organization: Mapped[str] = mapped_column(String(160))
+    state: Mapped[str] = mapped_column(String(2))
+    count: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16))
+    program: Mapped[str] = mapped_column(String(16))
+    trained_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class DistributionPoint(Base):
+    """A site or company that hands out TAT/BOTL materials (wallet cards, decals, posters)."""
+
+    __tablename__ = "distribution_points"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class Report(Base):
+    """That a stakeholder made a report to the hotline, 911 or police: a count, never its details."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    stakeholder_id: Mapped[int | None] = mapped_column(ForeignKey("stakeholders.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(2))
+    made_to: Mapped[str] = mapped_column(String(16))
+    reported_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class Milestone(Base):
+    """A state milestone reached (an Iowa MVE model element adopted, say), with its date."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (Index("ix_milestones_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(40))
+    reached_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class HotlineFigure(Base):
+    """The hotline's official figure for a state and a year (YYYY) or month (YYYY-MM), with its source."""
+
+    __tablename__ = "hotline_figures"
+    __table_args__ = (UniqueConstraint("team_id", "state", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(2))
+    period: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class CelebrationOptOut(Base):
+    """An organization that does not want its trainings celebrated in the coalition channel."""
+
+    __tablename__ = "celebration_opt_outs"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(160), primary_key=True)   # lower-cased
+    by: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,145 @@
+"""`python bot.py import` and `export`: every row checked first, all or nothing, people matched to Slack
+users by e-mail, the same file twice changes nothing."""
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+import bot as tat_bot
+from domain import spreadsheet
+from storage.db import engine_for, session_factory
+from storage.models import Stakeholder
+from tests.conftest import count_rows
+
+HEADER = "name,email,sector,organization,title,phone,state,counties,site,interstate,exit\n"
+GOOD = [
+    "Sam Stone,sam@bigrig.example,Truck stop / travel plaza,Big Rig Plaza LLC,Manager,402-555-0100,NE,68102,"
+    "Big Rig Plaza,80,440",
+    'Dana Deputy,dana@sheriff.example,law_enforcement,Douglas County Sheriff,Sergeant,(402) 444-6000,Nebraska,'
+    '"Douglas, Sarpy",,,',
+    "Pat Patrol,pat@patrol.example,law_enforcement,Nebraska State Patrol,Captain,402-471-4545,NE,statewide,,,",
+    "Chris Carrier,chris@prairie.example,trucking_company,Prairie Freight,,402-555-0199,NE,Lancaster County,,,",
+]
+SLACK_USERS = {"sam@bigrig.example": "U0SAM00001", "dana@sheriff.example": "U0DANA0001",
+               "pat@patrol.example": "U0PAT00001"}
+
+
+@pytest.fixture
+def environment(monkeypatch, slack, empty_database):
+    slack.users.update({uid: {"id": uid, "name": uid.lower(), "profile": {"email": email}}
+                        for email, uid in SLACK_USERS.items()})
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_API_URL": slack.api_url,
+                        "DATABASE_URL": empty_database, "SLACK_SIGNING_SECRET": "", "TAT_ADMINS": "",
+                        "SLACK_APP_TOKEN": ""}.items():
+        monkeypatch.setenv(name, value)
+    return empty_database
+
+
+def run(*args) -> int:
+    return tat_bot.main(list(map(str, args)))
+
+
+def stakeholders(url: str) -> list[Stakeholder]:
+    engine = engine_for(url)
+    with session_factory(engine)() as session:
+        found = list(session.scalars(select(Stakeholder).order_by(Stakeholder.email)))
+    engine.dispose()
+    return found
+
+
+def test_a_good_list_is_imported_and_matched_to_slack_users_and_a_second_import_changes_nothing(
+        environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + "\n".join(GOOD) + "\n")
+
+    assert run("import", listed) == 0
+    said = capsys.readouterr().out
+    assert "Imported 3 people, pending" in said
+    assert "line 5: chris@prairie.example is no Slack user" in said
+    first = [(s.slack_user_id, s.sector, s.state, s.county_fips, s.statewide, s.jurisdiction, s.status)
+             for s in stakeholders(environment)]
+    assert first == [
+        ("U0DANA0001", "law_enforcement", "NE", None, False, ("31055", "31153"), "pending"),
+        ("U0PAT00001", "law_enforcement", "NE", None, True, (), "pending"),
+        ("U0SAM00001", "truck_stop", "NE", "31055", False, (), "pending"),
+    ]
+
+    assert run("import", listed, "--approved") == 0
+    second = capsys.readouterr().out
+    assert "Imported 0 people, approved" in second and "3 already registered" in second
+    again = [(s.slack_user_id, s.sector, s.state, s.county_fips, s.statewide, s.jurisdiction, s.status)
+             for s in stakeholders(environment)]
+    assert again == first
+
+
+def test_approved_only_when_an_admin_says_so(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + GOOD[0] + "\n")
+    assert run("import", listed, "--approved") == 0
+    (sam,) = stakeholders(environment)
+    assert sam.status == "approved" and sam.decided_by == "import" and sam.site_name == "Big Rig Plaza"
+
+
+BAD_ROWS = [
+    (",nobody@x.example,truck_stop,Org,,402-555-0100,NE,68102,Site,,", "name: Please fill this in"),
+    ("Ann,not-an-email,truck_stop,Org,,402-555-0100,NE,68102,Site,,", "email: "),
+    ("Ann,ann@x.example,pirate,Org,,402-555-0100,NE,68102,Site,,", "sector: not a sector"),
+    ("Ann,ann@x.example,truck_stop,Org,,555-0100,NE,68102,Site,,", "phone: Please give a US phone number"),
+    ("Ann,ann@x.example,truck_stop,Org,,402-911-0000,NE,68102,Site,,", "phone: "),
+    ("Ann,ann@x.example,truck_stop,Org,,402-555-0100,Narnia,68102,Site,,", "state: Please choose a US state"),
+    ("Ann,ann@x.example,truck_stop,Org,,402-555-0100,NE,Nowhereville,Site,,", "place: No county in Nebraska"),
+    ("Ann,ann@x.example,truck_stop,Org,,402-555-0100,NE,68102,,,", "site_name: Please give the name"),
+    ("Ann,ann@x.example,truck_stop,Org,,402-555-0100,NE,68102,Site,Route 66,", "interstate: "),
+    ("Ann,ann@x.example,truck_stop,Org,,402-555-0100,NE,68102,Site,80,exit left", "exit: "),
+    ("Ann,sam@bigrig.example,truck_stop,Org,,402-555-0100,NE,68102,Site,,", "is also on line 2"),
+    ("Ann\u202eX,ann@x.example,truck_stop,Org,,402-555-0100,NE,68102,Site,,", "text-direction"),
+    ("Ann,ann@x.example,law_enforcement,Org,,402-555-0100,NE,Douglas County Iowa,,,", "place: "),
+    ("A" * 121 + ",ann@x.example,truck_stop,Org,,402-555-0100,NE,68102,Site,,", "characters or fewer"),
+]
+
+
+def test_every_kind_of_bad_row_is_reported_by_line_and_nothing_is_imported(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + GOOD[0] + "\n" + "\n".join(row for row, _ in BAD_ROWS) + "\n")
+
+    assert run("import", listed, "--approved") == 1
+
+    said = capsys.readouterr().out
+    assert f"Nothing was imported: {len(BAD_ROWS)} row(s) need correcting." in said
+    for line, (_, reason) in enumerate(BAD_ROWS, start=3):
+        shown = next(x for x in said.splitlines() if x.startswith(f"  line {line}: "))
+        assert reason in shown, (line, shown)
+    assert count_rows(environment, "stakeholders") == 0
+
+
+def test_a_list_without_the_needed_columns_says_which(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text("name,email\nSam,sam@bigrig.example\n")
+    assert run("import", listed) == 1
+    assert "line 1: the header row lacks the column(s) sector, organization, phone, state, counties" in \
+        capsys.readouterr().out
+
+
+def test_a_long_list_is_matched_through_users_list(environment, slack, tmp_path, capsys):
+    rows = [f"Person {i},p{i}@fleet.example,trucking_company,Fleet {i},,402-555-0100,NE,68102,,,"
+            for i in range(150)]
+    slack.users.update({f"U0P{i:07d}": {"id": f"U0P{i:07d}", "profile": {"email": f"p{i}@fleet.example"}}
+                        for i in range(0, 150, 2)})
+    listed = tmp_path / "fleet.csv"
+    listed.write_text(HEADER + "\n".join(rows) + "\n")
+    assert run("import", listed) == 0
+    assert "Imported 75 people" in capsys.readouterr().out
+    assert slack.calls_to("users.list") and not slack.calls_to("users.lookupByEmail")
+
+
+def test_export_writes_stakeholders_trainings_and_reports(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + GOOD[0] + "\n")
+    run("import", listed, "--approved")
+    capsys.readouterr()
+    assert run("export", "--state", "ne") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["record"], r["name"], r["county"]) for r in rows] == [("stakeholder", "Sam Stone", "Douglas County")]
+    out = tmp_path / "out.csv"
+    assert run("export", "-o", out) == 0 and out.read_text().startswith(",".join(spreadsheet.EXPORT_COLUMNS))
