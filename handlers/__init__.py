@@ -6,7 +6,15 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import home, outbox_admin, registration, registration_blocks, registration_form
+from handlers import (
+    coalitions,
+    followup_blocks,
+    home,
+    outbox_admin,
+    registration,
+    registration_blocks,
+    registration_form,
+)
 from handlers.commands import Call, Command, help_message
 from handlers.errors import on_error
 from handlers.slash import tat_listener
@@ -35,6 +43,10 @@ COMMANDS = [
             admins_only=True),
     Command("outbox", "outbox", "messages the bot could not deliver, with a button to try again",
             outbox_admin.dead_letters, admins_only=True),
+    Command("setup", "setup [state]", "set up or edit a state's coalition: meeting, channel, leads, follow-ups",
+            coalitions.open_setup, admins_only=True),
+    Command("followups", "followups [state]", "the coalition's follow-ups: when, status, check-ins answered",
+            coalitions.list_followups, admins_only=True),
 ]
 
 ACTIONS = {
@@ -44,10 +56,13 @@ ACTIONS = {
     "retry_dead_letter": outbox_admin.retry,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
+    **dict.fromkeys(followup_blocks.CHECKIN_ACTIONS, coalitions.press_checkin),
+    followup_blocks.NOT_NOW: coalitions.press_not_now,
 }
 
 VIEWS = {
     "register": registration.submit,
+    followup_blocks.SETUP: coalitions.submit_setup,
 }
 
 EVENTS = {

@@ -1,6 +1,7 @@
 """The /tat command: a table of subcommands, each a function that returns its reply."""
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,8 @@ class Call:
     user: str
     text: str
     is_admin: bool
+    team_id: str = ""   # the workspace it came from: queries on per-workspace tables filter by it
+    at: datetime | None = field(default=None, compare=False)   # the bot's clock when it was typed
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain import notices
 from domain.registration import Status, profile_of
+from handlers import followup_blocks
 from handlers import registration_blocks as render_registration
 from handlers.blocks import Message, Mrkdwn
 from storage import stakeholders
@@ -47,6 +48,7 @@ RENDERERS = {
     notices.ApprovalRequest.kind: approval_request,
     notices.DecisionNews.kind: decision_news,
     notices.RequestSettled.kind: request_settled,
+    **followup_blocks.RENDERERS,
 }
 
 

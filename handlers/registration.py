@@ -39,7 +39,8 @@ def submit(ack, body, view, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "")
+        register(session, user, profile, services.admins, form=view.get("id") or "",
+                 team_id=(body.get("team") or {}).get("id"))
     ack()
 
 
@@ -77,7 +78,8 @@ def _decide(body, action, respond, services, approve: bool) -> None:
         return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
                                               replace_original=False))
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins)
+        decision = decide(session, who_id, revision, admin, approve, services.admins,
+                          team_id=(body.get("team") or {}).get("id"))
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)

@@ -10,7 +10,8 @@ def tat_listener(commands: list[Command]):
         services = context["services"]
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         user = command["user_id"]
-        call = Call(user=user, text=rest.strip(), is_admin=user in services.admins)
+        call = Call(user=user, text=rest.strip(), is_admin=user in services.admins,
+                    team_id=command.get("team_id") or "", at=services.clock())
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
