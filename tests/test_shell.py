@@ -112,3 +112,18 @@ def test_markup_people_type_is_shown_as_they_typed_it():
                      "sam@bigrig.example", "NE", "68102", "Big Rig Plaza", "", "", "as alex"])
     assert "Name: Sam <!channel> Stone" in said
     assert "Organization: AT&T <Plaza>" in said and "&lt;" not in said and "&amp;" not in said
+
+
+def test_an_admin_sets_up_a_coalition_and_waits_for_its_first_follow_up():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    meeting = datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+    said = converse([*SAM_REGISTERS, "as alex", "press 1",
+                     "/tat setup", "nebraska", meeting, "", "Chicago", "Dana", "Nebraska AG", "",
+                     "wait 34 days", "as sam", "press 2", "as alex", "/tat followups NE", "quit"])
+    assert "The NE coalition is saved" in said
+    assert "[posted in C0LOCALCOA]" in said and "NE coalition: 1-month follow-up" in said
+    assert "a message arrived for Sam Stone" in said and "[2] We distribute TAT/BOTL materials" in said
+    assert "Thank you, noted: We distribute TAT/BOTL materials" in said
+    assert "check-ins answered 1 of 1" in said
