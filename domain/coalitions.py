@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain import followups, notices
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
+from domain.registration import ask_admins
 from storage import coalitions, outbox, stakeholders
 from storage.models import Coalition
 
@@ -85,7 +86,14 @@ def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime)
     found.revision, found.updated_by, found.updated_at = found.revision + 1, admin, at
     session.flush()
     replan(session, found, at)
+    _ask_leads_about_waiting(session, found)
     return found
+
+
+def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
+    """Registrations of the state that already wait for approval reach its (new) leads too."""
+    waiting = [who for who in stakeholders.pending(session) if who.state == coalition.state]
+    return sum(ask_admins(session, who, frozenset(), who.revision == 1, coalition.team_id) for who in waiting)
 
 
 def replan(session: Session, coalition: Coalition, at: datetime) -> int:

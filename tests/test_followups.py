@@ -89,7 +89,8 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert listed.count("planned") == 3 and "10:00 C" in listed
 
     submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations
-    request = slack.wait_for("chat.postMessage", channel=LEAD)[0]
+    request = next(c for c in slack.wait_for("chat.postMessage", count=2, channel=LEAD)
+                   if SHERIFF in json.dumps(c.params["blocks"]))   # the manager's waits for an admin too
     press(running, LEAD, request, "approve_registration")
     wait_until(lambda: stakeholder(running, SHERIFF).status == "approved")
     approved(running, "U0DRIVER01")
@@ -232,3 +233,20 @@ def test_two_senders_at_once_send_each_check_in_once(running):
     assert sorted(c.params["channel"] for c in running.slack.calls_to("chat.postMessage")
                   if c.params["channel"].startswith("U0MANY")) == users
     assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+
+
+def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_registrations(running):
+    assert "I don't know `setup`" in running.command(MANAGER, "setup").body
+    assert "I don't know `followups`" in running.command(MANAGER, "followups").body
+    view = {"callback_id": "coalition_setup", "blocks": [], "type": "modal"}
+    refused = running.send(payloads.view_submission(MANAGER, view, {}))
+    assert "Only coalition admins" in refused.body
+    assert "No coalition is set up" in running.command(ADMIN, "followups").body
+
+    submit(running, MANAGER, TRUCK_STOP)                  # waiting before the coalition had leads
+    setup_coalition(running, today(), lead_agencies="<!channel> Nebraska AG")
+    (request,) = running.slack.wait_for("chat.postMessage", channel=LEAD)
+    assert "New registration to approve" in request.params["text"]
+    listed = running.command(ADMIN, "followups NE").body
+    assert "&lt;!channel&gt; Nebraska AG" in listed and "<!channel>" not in listed
+    assert "I don't know the state `Narnia`" in running.command(ADMIN, "followups Narnia").body
