@@ -99,10 +99,12 @@ def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
 def replan(session: Session, coalition: Coalition, at: datetime) -> int:
     """Cancel the channel posts not yet sent and owe one per follow-up still to come; one that went
     out is never owed again. How many were queued."""
+    maybe_sent = {months for months, _ in plan(coalition)
+                  if _maybe_sent(session, FollowupNudge.prefix(coalition.id, months), at)}
     outbox.cancel_unsent(session, FollowupNudge.prefix(coalition.id), at)
     queued = 0
     for months, due in plan(coalition):
-        if due < at - followups.LATE_LIMIT or _sent(session, FollowupNudge.prefix(coalition.id, months)):
+        if due < at - followups.LATE_LIMIT or months in maybe_sent:
             continue
         nudge = FollowupNudge(coalition.id, months, coalition.revision, coalition.channel_id)
         queued += notices.queue(session, nudge, not_before=due)
@@ -114,8 +116,11 @@ def plan(coalition: Coalition) -> list[tuple[int, datetime]]:
     return [(m, followups.followup_at(coalition.meeting_date, m, coalition.time_zone)) for m in coalition.offsets]
 
 
-def _sent(session: Session, key_prefix: str) -> bool:
-    return any(row.sent_at for row in coalitions.outbox_rows(session, key_prefix))
+def _maybe_sent(session: Session, key_prefix: str, at: datetime) -> bool:
+    """Sent, or perhaps: being sent now, or tried with an outcome unknown (it may be in Slack)."""
+    return any(row.sent_at or (row.cancelled_at is None and row.dead_at is None and (
+        row.in_doubt or (row.claimed_until is not None and row.claimed_until > at)))
+        for row in coalitions.outbox_rows(session, key_prefix))
 
 
 def fan_out_checkins(session: Session, at: datetime) -> int:

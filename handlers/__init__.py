@@ -58,6 +58,7 @@ ACTIONS = {
     registration_blocks.STATE_CHOSEN: registration_form.refit,
     **dict.fromkeys(followup_blocks.CHECKIN_ACTIONS, coalitions.press_checkin),
     followup_blocks.NOT_NOW: coalitions.press_not_now,
+    followup_blocks.SETUP_STATE_CHOSEN: coalitions.refit_setup,
 }
 
 VIEWS = {

@@ -18,13 +18,26 @@ USAGE = "Write `/tat {}` for every state, or `/tat {} NE` for one."
 
 def open_setup(call: Call, session: Session) -> Message | OpenModal:
     """`/tat setup [state]` (admins): the coalition form, filled in when the state has one."""
-    current = None
+    answers: dict = {}
     if call.text:
         state = places.find_state(call.text)
         if state is None:
             return Message(md("I don't know the state `{}`. " + USAGE.format("setup", "setup"), call.text))
         current = coalitions.by_state(session, call.team_id, state.abbr)
-    return OpenModal(render.setup_form([(s.abbr, s.name) for s in places.all_states()], current))
+        answers = render.coalition_answers(current) if current else {"state": state.abbr}
+    return OpenModal(_setup_form(answers))
+
+
+def refit_setup(ack, body, client, context):
+    """A state was chosen in the setup form: offer that state's time zones, keeping what was chosen."""
+    ack()
+    view = body["view"]
+    form = _setup_form(render.form_values(view))
+    context["services"].later(lambda: client.views_update(view_id=view["id"], view=form))
+
+
+def _setup_form(answers: dict) -> dict:
+    return render.setup_form([(s.abbr, s.name) for s in places.all_states()], answers)
 
 
 def list_followups(call: Call, session: Session) -> Message:

@@ -28,41 +28,53 @@ from storage import coalitions, stakeholders
 from storage.models import Coalition
 
 SETUP = "coalition_setup"
+SETUP_STATE_CHOSEN = "coalition_setup_state_chosen"   # fits the time zones to the state
 CHECKIN_ACTIONS = {"checkin_trained": "trained", "checkin_distribute": "distribute",
                    "checkin_need": "need_materials", "checkin_not_yet": "not_yet"}
 NOT_NOW = "checkin_not_now"
 
 
 # -- the setup form ---------------------------------------------------------------------------------
-def setup_form(state_names: list[tuple[str, str]], current: Coalition | None) -> dict:
-    """The modal of `/tat setup`, filled in with the coalition being edited."""
-    c = current
+def setup_form(state_names: list[tuple[str, str]], answers: dict) -> dict:
+    """The modal of `/tat setup`, filled in with `answers` (the coalition being edited, or what was
+    chosen so far); its time zones are the chosen state's."""
+    a = answers.get
     states = [option(name, abbr) for abbr, name in state_names]
     zones = [option(zone.replace("America/", "").replace("_", " ") + f" ({zone})", zone)
-             for zone in followups.all_zones()]
+             for zone in (followups.zones_of(a("state")) if a("state") else None) or followups.all_zones()]
     blocks = [
-        select_input("state", "State", states, initial=c and c.state),
+        select_input("state", "State", states, initial=a("state"), action_id=SETUP_STATE_CHOSEN, dispatch=True),
         _input("meeting_date", "Build meeting date",
-               {"type": "datepicker", "action_id": "value",
-                **({"initial_date": c.meeting_date.isoformat()} if c else {})}),
+               {"type": "datepicker", "action_id": "value", **_initial("initial_date", a("meeting_date"))}),
         _input("channel", "Coalition channel",
                {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"],
                                                                                   "exclude_bot_users": True},
-                **({"initial_conversation": c.channel_id} if c else {})}),
-        {**select_input("time_zone", "Time zone", zones, initial=c and c.time_zone,
+                **_initial("initial_conversation", a("channel"))}),
+        {**select_input("time_zone", "Time zone", zones, initial=a("time_zone"),
                         hint="Leave blank for the state's main time zone; states in two zones may choose."),
          "optional": True},
         _input("leads", "Coalition leads",
-               {"type": "multi_users_select", "action_id": "value", **({"initial_users": c.leads} if c else {})},
+               {"type": "multi_users_select", "action_id": "value", **_initial("initial_users", a("leads"))},
                hint="The AG office or statewide task force, and the State Trucking Association. "
                     "Leads approve their state's registrations."),
-        text_input("lead_agencies", "Lead agencies", initial=c and c.lead_agencies, optional=True, max_length=500,
+        text_input("lead_agencies", "Lead agencies", initial=a("lead_agencies"), optional=True, max_length=500,
                    placeholder="Office of the Attorney General; State Trucking Association"),
         text_input("offsets", "Follow-ups (months after the meeting)",
-                   initial=", ".join(map(str, c.offsets if c else followups.DEFAULT_OFFSETS)),
+                   initial=a("offsets") or ", ".join(map(str, followups.DEFAULT_OFFSETS)),
                    hint="Each at 10:00 in the coalition's time zone; a weekend moves to the Monday."),
     ]
     return modal(SETUP, "Coalition setup", "Save", blocks)
+
+
+def coalition_answers(c: Coalition) -> dict:
+    """A stored coalition as the setup form's answers."""
+    return {"state": c.state, "meeting_date": c.meeting_date.isoformat(), "channel": c.channel_id,
+            "time_zone": c.time_zone, "leads": list(c.leads), "lead_agencies": c.lead_agencies,
+            "offsets": ", ".join(map(str, c.offsets))}
+
+
+def _initial(key: str, value) -> dict:
+    return {key: value} if value else {}
 
 
 def _input(block_id: str, label: str, element: dict, hint: str | None = None) -> dict:
@@ -139,8 +151,9 @@ def reminder(session: Session, notice: notices.CheckInReminder) -> Message | Non
 def _checkin_message(session: Session, notice: notices.CheckIn, reminder: bool) -> Message | None:
     coalition = coalitions.by_id(session, notice.coalition_id)
     who = stakeholders.by_id(session, notice.stakeholder_id)
-    if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
-        return None
+    if coalition is None or who is None or who.status != "approved" or who.state != coalition.state \
+            or notice.months not in coalition.offsets:
+        return None   # no longer theirs to answer, or the follow-up was dropped from the plan
     opening = "A reminder of your" if reminder else "Your"
     text = md("{} {} coalition's {} check-in. {}", opening, coalition.state, followups.stage_name(notice.months),
               followups.sector_ask(who.sector))

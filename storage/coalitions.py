@@ -99,12 +99,15 @@ class Row:
     dead_at: datetime | None
     cancelled_at: datetime | None
     last_error: str | None
+    claimed_until: datetime | None = None
+    in_doubt: bool = False
 
 
 def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> list[Row]:
     """The outbox rows under a key prefix (found through the key's pattern index)."""
     query = select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.not_before, OutboxMessage.sent_at,
-                   OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error).where(
+                   OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error,
+                   OutboxMessage.claimed_until, OutboxMessage.in_doubt).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))

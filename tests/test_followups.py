@@ -21,9 +21,10 @@ CHANNEL = "C0NECOAL01"
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-def setup_coalition(running, meeting: date, state: str = "NE", channel: str = CHANNEL, **answers):
+def setup_coalition(running, meeting: date, state: str = "NE", channel: str = CHANNEL, opened_with: str | None = None,
+                    **answers):
     mark = len(running.slack.calls)
-    assert running.command(ADMIN, f"setup {state}").body == ""
+    assert running.command(ADMIN, f"setup {state if opened_with is None else opened_with}").body == ""
     view = running.slack.wait_for("views.open", count=1 + sum(c.method == "views.open"
                                                              for c in running.slack.calls[:mark]))[-1].params["view"]
     filled = {"state": state, "meeting_date": meeting.isoformat(), "channel": channel, "leads": [LEAD],
@@ -75,7 +76,7 @@ def today() -> date:
 
 
 def test_setup_rejects_a_time_zone_of_another_state_and_a_missing_lead(running):
-    response = setup_coalition(running, today(), time_zone="America/New_York", leads=[])
+    response = setup_coalition(running, today(), opened_with="", time_zone="America/New_York", leads=[])
     errors = json.loads(response.body)["errors"]
     assert "America/Chicago" in errors["time_zone"] and "lead" in errors["leads"]
     assert "No coalition is set up" in running.command(ADMIN, "followups").body
@@ -250,3 +251,15 @@ def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_reg
     listed = running.command(ADMIN, "followups NE").body
     assert "&lt;!channel&gt; Nebraska AG" in listed and "<!channel>" not in listed
     assert "I don't know the state `Narnia`" in running.command(ADMIN, "followups Narnia").body
+
+
+def test_choosing_a_state_in_the_setup_form_offers_its_time_zones_capital_first(running):
+    assert running.command(ADMIN, "setup").body == ""
+    view = running.slack.wait_for("views.open")[0].response["view"]
+    assert len(next(b for b in view["blocks"] if b["block_id"] == "time_zone")["element"]["options"]) > 2
+    running.send(payloads.view_action(ADMIN, view, {"state": "TN", "meeting_date": "2026-03-02"}, "state"))
+    (update,) = running.slack.wait_for("views.update")
+    blocks = {b["block_id"]: b for b in update.params["view"]["blocks"] if b.get("block_id")}
+    assert [o["value"] for o in blocks["time_zone"]["element"]["options"]] == ["America/Chicago", "America/New_York"]
+    assert blocks["meeting_date"]["element"]["initial_date"] == "2026-03-02"
+    assert blocks["state"]["element"]["initial_option"]["value"] == "TN"
