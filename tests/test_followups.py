@@ -263,3 +263,35 @@ def test_choosing_a_state_in_the_setup_form_offers_its_time_zones_capital_first(
     assert [o["value"] for o in blocks["time_zone"]["element"]["options"]] == ["America/Chicago", "America/New_York"]
     assert blocks["meeting_date"]["element"]["initial_date"] == "2026-03-02"
     assert blocks["state"]["element"]["initial_option"]["value"] == "TN"
+
+
+def test_someone_approved_after_a_follow_up_fell_due_is_still_asked_that_week(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    approved(running, "U0LATECOME")
+    running.clock.advance(days=2)
+    tick(running)
+    (late,) = dms(running, "U0LATECOME")
+    assert "1-month follow-up check-in" in late.params["text"]
+    assert len(dms(running, "U0DRIVER01")) == 1
+
+
+def test_log_a_training_opens_the_trained_commands_form_when_there_is_one(running, monkeypatch):
+    import handlers
+    from handlers.commands import Command, OpenModal
+
+    form = {"type": "modal", "callback_id": "trained", "title": {"type": "plain_text", "text": "Log a training"},
+            "blocks": []}
+    trained = Command("trained", "trained", "log a training", lambda call, session: OpenModal(form))
+    monkeypatch.setattr(handlers, "COMMANDS", [*handlers.COMMANDS, trained])   # as `/tat trained` will add
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    press(running, "U0DRIVER01", dms(running, "U0DRIVER01")[0], "checkin_trained")
+    (opened,) = running.slack.wait_for("views.open", count=2)[1:]
+    assert opened.params["view"]["callback_id"] == "trained"
+    listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
+    assert "answered 1 of 1 (we log a training 1)" in listed
