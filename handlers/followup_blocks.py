@@ -95,8 +95,10 @@ def form_values(view: dict) -> dict:
 
 def saved(coalition: Coalition) -> Message:
     when = "; ".join(f"{m} month(s): {_local(at, coalition.time_zone)}" for m, at in _plan(coalition))
-    return Message(md("The {} coalition is saved. Follow-ups: {}. See them with `/tat followups {}`.",
-                      coalition.state, when, coalition.state))
+    return Message(md("The {} coalition is saved. Follow-ups: {}. See them with `/tat followups {}`. "
+                      "Make sure I am in <#{}> (type `/invite @TAT Coalition` there): otherwise its leads are "
+                      "told when a follow-up cannot be posted.", coalition.state, when, coalition.state,
+                      coalition.channel_id))
 
 
 # -- the channel post -------------------------------------------------------------------------------
