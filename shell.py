@@ -12,11 +12,13 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slack_bolt.request import BoltRequest
 
 import bot as tat_bot
+import schedules
 from config import Settings
 from localslack import payloads
 from localslack.standin import SlackStandIn
@@ -40,8 +42,20 @@ PEOPLE = [
 USAGE = """Type a command as Slack would get it, e.g. /tat help, /tat register or /tat contact 68102.
   as <name>   become someone else (people: list them)     press <n>   press button n
   say <text>  post in #coalition (the bot reads it)        inbox       messages waiting for you
+  wait <n> days (or hours)   move the bot's clock forward and deliver what fell due (a follow-up, say)
   quit        leave"""
 CHANNEL = "C0COALITION"   # the channel the shell's commands and `say` are typed in
+COALITION_CHANNEL = "C0LOCALCOA"   # what `/tat setup` offers as the coalition channel
+
+
+class ShiftedClock:
+    """The shell bot's time: real time, moved forward by `wait`."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
 
 
 FORM_HELP = "(Enter keeps what is in brackets, - clears an optional answer, Ctrl-D cancels the form)"
@@ -65,7 +79,8 @@ class Shell:
         local = replace(settings, bot_token="xoxb-local-shell", signing_secret=self.secret,
                         app_token=None, api_url=self.slack.api_url, database_url=SHELL_DATABASE,
                         admins=frozenset({PEOPLE[0].user}))
-        self.bot = tat_bot.build(local)
+        self.clock = ShiftedClock()
+        self.bot = tat_bot.build(local, clock=self.clock)
         self.me = PEOPLE[1]
         self.buttons: list[Button] = []
         self.unread: dict[str, list[str]] = {}
@@ -106,6 +121,8 @@ class Shell:
             self._show_unread()
         elif word == "say" and rest.strip():
             self._say(rest.strip())
+        elif word == "wait":
+            self._wait(rest)
         elif line:
             self.say(USAGE)
 
@@ -138,6 +155,16 @@ class Shell:
         self._dispatch(body)
         self._show_new_calls()
 
+    def _wait(self, text: str) -> None:
+        """Move the clock forward and run what the clock runs every minute: follow-ups fall due."""
+        amount, _, unit = text.strip().partition(" ")
+        if not amount.isdigit() or not unit.startswith(("day", "hour")):
+            return self.say("Say wait and a number of days or hours, like wait 31 days.")
+        self.clock.ahead += timedelta(**{"days" if unit.startswith("day") else "hours": int(amount)})
+        self.say(f"(it is now {self.clock():%a %d %b %Y %H:%M} UTC for the bot)")
+        schedules.dispatch(self.bot.services, self.bot.sender)
+        self._show_new_calls()
+
     def _fill_modal(self, view: dict) -> None:
         answers: dict[str, str | None] = {}
         errors: dict[str, str] = {}
@@ -148,6 +175,8 @@ class Shell:
                 response = self._dispatch(payloads.view_submission(self.me.user, view, answers))
                 errors = (response or {}).get("errors", {})
                 if not errors:
+                    if (response or {}).get("response_action") == "update":   # the form shows an outcome
+                        self.say(render(response["view"], response["view"]["title"]["text"]))
                     return
                 self.say("Please correct these:")
         except EOFError:
@@ -185,6 +214,13 @@ class Shell:
         label = block["label"]["text"] + (" (optional)" if block.get("optional") else "")
         if element["type"] == "static_select":
             return self._choose(label, element["options"], initial)
+        if element["type"] == "multi_users_select":
+            return self._choose_people(label, initial)
+        if element["type"] == "datepicker":
+            self.say("  (a date, like 2026-03-14)")
+        elif element["type"] in ("conversations_select", "channels_select"):
+            self.say(f"  (a channel id; this shell's coalition channel is {COALITION_CHANNEL})")
+            initial = initial or COALITION_CHANNEL
         if block.get("hint"):
             self.say(f"  ({block['hint']['text']})")
         while True:
@@ -194,6 +230,18 @@ class Shell:
             if block.get("optional"):
                 return None
             self.say("  ! This one is needed: please type an answer.")
+
+    def _choose_people(self, label: str, initial) -> list[str]:
+        """People chosen by name (comma separated), as a users select gives their ids."""
+        while True:
+            typed = self.ask(f"  {label} (names, comma separated: {', '.join(p.name for p in PEOPLE)}): ").strip()
+            if not typed and initial:
+                return initial
+            chosen = [p.user for part in typed.split(",") for p in PEOPLE
+                      if part.strip() and part.strip().lower() in p.name.lower()]
+            if chosen:
+                return chosen
+            self.say("  ! Type one or more of the people's names.")
 
     def _choose(self, label: str, options: list[dict], initial: str | None) -> str:
         short = len(options) <= 12
@@ -352,7 +400,8 @@ def initial_answers(view: dict) -> dict[str, str | None]:
             element = block["element"]
             chosen = element.get("initial_option") or {}
             answers[block["block_id"]] = (element.get("initial_value") or chosen.get("value")
-                                          or element.get("initial_date"))
+                                          or element.get("initial_date") or element.get("initial_conversation")
+                                          or element.get("initial_users"))
     return answers
 
 

@@ -186,6 +186,52 @@ class TrainingLogged(Notice):
 
 
 @dataclass(frozen=True)
+class FollowupNudge(Notice):
+    """A follow-up's post in the coalition channel; a new revision of the plan makes a new one."""
+
+    kind: ClassVar[str] = "followup_nudge"
+    coalition_id: int
+    months: int
+    revision: int
+    channel_id: str
+
+    @classmethod
+    def prefix(cls, coalition_id: int, months: int | None = None) -> str:
+        return f"followup:{coalition_id}:" + (f"m{months}:" if months is not None else "")
+
+    @property
+    def key(self) -> str:
+        return self.prefix(self.coalition_id, self.months) + f"r{self.revision}:channel"
+
+    @property
+    def channel(self) -> str:
+        return self.channel_id
+
+
+@dataclass(frozen=True)
+class CheckIn(Notice):
+    """A follow-up's direct message to one approved stakeholder, with buttons that act."""
+
+    kind: ClassVar[str] = "checkin"
+    coalition_id: int
+    months: int
+    stakeholder_id: int
+    user: str
+
+    @classmethod
+    def prefix(cls, coalition_id: int, months: int) -> str:
+        return f"checkin:{coalition_id}:m{months}:"
+
+    @property
+    def key(self) -> str:
+        return self.prefix(self.coalition_id, self.months) + str(self.stakeholder_id)
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
 class TrainingCelebration(Notice):
     """A short celebration of a training in the coalition channel: organization and count only.
     Queued for when Undo has run out, so a training undone is never celebrated."""
@@ -203,9 +249,51 @@ class TrainingCelebration(Notice):
         return self.coalition_channel
 
 
+
+@dataclass(frozen=True)
+class CheckInReminder(Notice):
+    """One reminder of a check-in, dropped if it was answered by then; "Not now" asks for another."""
+
+    kind: ClassVar[str] = "checkin_reminder"
+    coalition_id: int
+    months: int
+    stakeholder_id: int
+    user: str
+    snoozed: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"reminder:{self.coalition_id}:m{self.months}:{self.stakeholder_id}" + (
+            f":s{self.snoozed}" if self.snoozed else "")
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
+class LeadAlert(Notice):
+    """A coalition lead is told a follow-up's channel post could not go out (and how to fix it), or was missed."""
+
+    kind: ClassVar[str] = "lead_alert"
+    coalition_id: int
+    months: int
+    outbox_id: int
+    lead: str
+    problem: str
+
+    @property
+    def key(self) -> str:
+        return f"leadalert:{self.outbox_id}:{self.lead}"
+
+    @property
+    def channel(self) -> str:
+        return self.lead
+
+
 KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
-    TrainingLogged, TrainingCelebration)}
+    TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

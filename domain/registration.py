@@ -9,7 +9,7 @@ from domain import introductions, notices
 from domain.notices import ApprovalRequest, ContactChanged, DecisionNews, RegistrationSaved, RequestSettled
 from domain.profile import Profile
 from domain.sectors import Sector
-from storage import contact_changes, outbox, stakeholders
+from storage import coalitions, contact_changes, outbox, stakeholders
 from storage.models import Stakeholder, now
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ class Decision:
 def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str,
              team_id: str = "") -> Registered:
     """Create or edit the caller's profile, decide whether admins must approve it, and owe the
-    registrant a note (once per `form`: a replayed form is the same note) and the admins a request."""
+    registrant a note (once per `form`: a replayed form is the same note) and the admins (and the
+    leads of the state's coalition in the workspace) a request."""
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
@@ -67,16 +68,23 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     if done.ask_admins:
         if not done.is_new:
             outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
-        owed += _requests(who, admins, done.is_new)
+        owed += _requests(who, approvers(session, admins, team_id, who.state), done.is_new)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
     notices.queue_all(session, owed)
     return done
 
 
-def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool) -> int:
-    """Owe every admin a request to approve this revision; how many were not owed already."""
-    return notices.queue_all(session, _requests(who, admins, is_new))
+def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool,
+               team_id: str | None = None) -> int:
+    """Owe every admin (and the state's coalition leads) a request to approve this revision; how many
+    were not owed already."""
+    return notices.queue_all(session, _requests(who, approvers(session, admins, team_id, who.state), is_new))
+
+
+def approvers(session: Session, admins: frozenset[str], team_id: str | None, state: str) -> frozenset[str]:
+    """Who may approve a registration in a state: TAT_ADMINS and that state's coalition leads."""
+    return admins | frozenset(coalitions.leads_of(session, team_id, state))
 
 
 def _requests(who: Stakeholder, admins: frozenset[str], is_new: bool) -> list[notices.Notice]:
@@ -123,8 +131,10 @@ def decide(
     team_id: str = "",
 ) -> Decision:
     """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
-    of any number of presses at once exactly one decides and the rest are told who did."""
-    if admin not in admins:
+    of any number of presses at once exactly one decides and the rest are told who did. An admin,
+    or a lead of the registrant's state's coalition, decides."""
+    who = stakeholders.by_id(session, stakeholder_id)
+    if admin not in approvers(session, admins, team_id, who.state if who else ""):
         return Decision(Verdict.NOT_ADMIN)
     decided = stakeholders.decide(session, stakeholder_id, revision,
                                   Status.APPROVED if approve else Status.DECLINED, admin)

@@ -7,7 +7,9 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import (
+    coalitions,
     contact_blocks,
+    followup_blocks,
     home,
     outbox_admin,
     progress,
@@ -67,6 +69,10 @@ COMMANDS = [
             progress.hotline, admins_only=True),
     Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", progress.export,
             admins_only=True),
+    Command("setup", "setup [state]", "set up or edit a state's coalition: meeting, channel, leads, follow-ups",
+            coalitions.open_setup, admins_only=True),
+    Command("followups", "followups [state]", "the coalition's follow-ups: when, status, check-ins answered",
+            coalitions.list_followups, admins_only=True),
 ]
 
 ACTIONS = {
@@ -78,6 +84,9 @@ ACTIONS = {
     trainings.UNDO: trainings.undo,
     registration_blocks.SECTOR_CHOSEN: registration_form.refit,
     registration_blocks.STATE_CHOSEN: registration_form.refit,
+    **dict.fromkeys(followup_blocks.CHECKIN_ACTIONS, coalitions.press_checkin),
+    followup_blocks.NOT_NOW: coalitions.press_not_now,
+    followup_blocks.SETUP_STATE_CHOSEN: coalitions.refit_setup,
 }
 
 VIEWS = {
@@ -85,6 +94,7 @@ VIEWS = {
     home.FIND_CONTACTS: home.find_contacts,
     trainings.FORM: trainings.submit_form,
     progress.MILESTONE_FORM: progress.submit_milestone,
+    followup_blocks.SETUP: coalitions.submit_setup,
 }
 
 EVENTS = {

@@ -1,6 +1,6 @@
 """The /tat command: a table of subcommands, each a function that returns its reply."""
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -18,12 +18,16 @@ class Call:
     team_id: str = ""
     channel: str = ""      # where it was typed ("" from the Home tab)
     trigger_id: str = ""   # unique per command or button press
-    now: datetime | None = None   # the bot's clock (services.clock) when it was typed
+    now: datetime | None = field(default=None, compare=False)   # the bot's clock when it was typed
 
     @property
     def team(self) -> str:
         """The Slack workspace: every new table's rows belong to one."""
         return self.team_id
+
+    @property
+    def at(self) -> datetime | None:
+        return self.now
 
     @property
     def today(self) -> date | None:

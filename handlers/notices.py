@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from domain import notices, places
 from domain.registration import Status, profile_of
 from handlers import contact_blocks as render_contacts
+from handlers import followup_blocks, trainings
 from handlers import registration_blocks as render_registration
-from handlers import trainings
 from handlers.blocks import Message, Mrkdwn
 from storage import contact_changes, stakeholders
 from storage.outbox import Claimed
@@ -71,6 +71,7 @@ RENDERERS = {
     notices.ContactChanged.kind: contact_changed,
     notices.TrainingLogged.kind: trainings.render_logged,
     notices.TrainingCelebration.kind: trainings.render_celebration,
+    **followup_blocks.RENDERERS,
 }
 
 

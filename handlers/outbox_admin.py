@@ -11,6 +11,10 @@ WHAT = {
     "approval_request": "an approval request",
     "decision_news": "a registrant's decision",
     "request_settled": "an admin's settled request",
+    "followup_nudge": "a follow-up's post in the coalition channel",
+    "checkin": "a follow-up check-in",
+    "checkin_reminder": "a check-in reminder",
+    "lead_alert": "a note to a coalition lead",
 }
 SHOWN = 15
 

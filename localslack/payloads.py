@@ -107,6 +107,14 @@ def url_verification(challenge: str) -> str:
     return json.dumps({"token": "legacy", "challenge": challenge, "type": "url_verification"})
 
 
+SELECTED = {   # where Slack puts what was chosen, by input element type
+    "datepicker": "selected_date", "timepicker": "selected_time", "users_select": "selected_user",
+    "multi_users_select": "selected_users", "conversations_select": "selected_conversation",
+    "multi_conversations_select": "selected_conversations", "channels_select": "selected_channel",
+    "multi_channels_select": "selected_channels",
+}
+
+
 def view_state(view: dict, answers: dict[str, str | None]) -> dict:
     """Slack's view.state.values for a modal, each element shaped by its type."""
     values = {}
@@ -117,8 +125,8 @@ def view_state(view: dict, answers: dict[str, str | None]) -> dict:
         if element["type"] == "static_select":
             chosen = next((o for o in element["options"] if o["value"] == answer), None)
             state = {"type": "static_select", "selected_option": chosen}
-        elif element["type"] == "datepicker":
-            state = {"type": "datepicker", "selected_date": answer or None}
+        elif element["type"] in SELECTED:
+            state = {"type": element["type"], SELECTED[element["type"]]: answer or None}
         else:
             state = {"type": element["type"], "value": answer or None}
         values[block["block_id"]] = {element["action_id"]: state}

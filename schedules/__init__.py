@@ -2,13 +2,14 @@
 
 `tick` is what the clock calls: it runs every job in DUE and wakes the sender. `dispatch` (and
 `python bot.py dispatch`) does the same and then sends, once, in the calling thread, returning
-how many messages Slack took. Follow-ups will add their own job to DUE.
+how many messages Slack took. Jobs run in order: follow-ups owed are queued before the sender looks.
 """
 from collections.abc import Callable
 
 from schedules.delivery import Sender, bury_expired
+from schedules.followups import due_followups
 
-DUE: list[Callable[..., int]] = [bury_expired]
+DUE: list[Callable[..., int]] = [bury_expired, due_followups]
 
 
 def tick(services, sender: Sender) -> None:

@@ -9,7 +9,8 @@ Each batch of due messages is claimed in one statement; another sender (a second
 - 5xx, a timeout, a lost connection: backed off exponentially with jitter; Slack may have the
   message, so the next try first looks for its key in the conversation's recent history;
 - a permanent error (`channel_not_found`, `invalid_blocks`, ...): a dead letter at once;
-- owed for over 7 days: a dead letter. Admins see dead letters and can retry them.
+- owed for over 7 days: a dead letter, never sent late (looked for before each pass). Admins see
+  dead letters and can retry them.
 """
 import logging
 import os
@@ -119,6 +120,7 @@ class Sender:
         taken = 0
         if not self._freed_the_dead:
             self._free_claims_of_dead_senders()
+        self._give_up_expired()
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
@@ -137,6 +139,13 @@ class Sender:
         if freed:
             log.info("took over %s message(s) claimed by a sender that died (%s)", freed, ", ".join(gone))
         self._freed_the_dead = True
+
+    def _give_up_expired(self) -> None:
+        """What was owed for over 7 days (the bot was down, say) is missed, never sent late."""
+        with self.sessions.begin() as session:
+            buried = outbox.bury_expired(session, self.clock())
+        if buried:
+            log.error("%s message(s) were owed for over 7 days and were given up; see /tat outbox", buried)
 
     def _rendered(self, session: Session, claimed: list[outbox.Claimed]) -> list[tuple[outbox.Claimed, dict]]:
         """Each message's content as of now; those that no longer apply are dropped."""

@@ -267,3 +267,39 @@ class CelebrationOptOut(Base):
     state: Mapped[str] = mapped_column(String(2), primary_key=True)
     organization: Mapped[str] = mapped_column(String(160), primary_key=True)   # lower-cased
     by: Mapped[str] = mapped_column(String(32))
+
+
+class Coalition(Base):
+    """A state's coalition in one workspace: its build meeting, channel, leads and follow-up plan."""
+
+    __tablename__ = "coalitions"
+    __table_args__ = (UniqueConstraint("team_id", "state", name="uq_coalitions_team_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(2))
+    meeting_date: Mapped[date] = mapped_column(Date)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    leads: Mapped[list] = mapped_column(JSON)            # Slack user ids
+    lead_agencies: Mapped[str | None] = mapped_column(String(500))
+    offsets: Mapped[list] = mapped_column(JSON)          # months after the meeting, like [1, 3, 6]
+    revision: Mapped[int] = mapped_column(Integer, default=1)   # each edit re-plans the unsent follow-ups
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+
+
+class CheckinAnswer(Base):
+    """A stakeholder's answer to one follow-up's check-in: one per stakeholder per stage, the latest press."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("team_id", "coalition_id", "stage", "stakeholder_id",
+                                       name="uq_checkin_answers_one_each"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    coalition_id: Mapped[int] = mapped_column(ForeignKey("coalitions.id", ondelete="CASCADE"))
+    stage: Mapped[int] = mapped_column(Integer)          # months after the meeting
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

@@ -137,6 +137,8 @@ def test_an_admin_turns_the_language_note_off_in_the_shells_channel():
                      "say a hooker again", "quit"])
     assert said.count("[only visible to you, in #coalition]") == 1   # once a day for Sam; off before Alex's
     assert "Victim-centred language notes are off in #coalition" in said
+
+
 def test_a_member_logs_a_training_undoes_it_and_gets_the_progress_chart_as_a_file(tmp_path):
     said = converse([*SAM_REGISTERS, "as alex", "press 1", "as sam", "/tat trained 12 yesterday", "press 1",
                      "/tat trained 30", "/tat progress", "quit"])
@@ -147,3 +149,18 @@ def test_a_member_logs_a_training_undoes_it_and_gets_the_progress_chart_as_a_fil
     assert "[file for Sam Stone] TAT coalition progress — NE" in said
     chart = tmp_path / "tat-shell-files" / "tat-progress-NE.png"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_admin_sets_up_a_coalition_and_waits_for_its_first_follow_up():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    meeting = datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+    said = converse([*SAM_REGISTERS, "as alex", "press 1",
+                     "/tat setup", "nebraska", meeting, "", "Chicago", "Dana", "Nebraska AG", "",
+                     "wait 34 days", "as sam", "press 2", "as alex", "/tat followups NE", "quit"])
+    assert "The NE coalition is saved" in said
+    assert "[posted in C0LOCALCOA]" in said and "NE coalition: 1-month follow-up" in said
+    assert "a message arrived for Sam Stone" in said and "[2] We distribute TAT/BOTL materials" in said
+    assert "Thank you, noted: We distribute TAT/BOTL materials" in said
+    assert "check-ins answered 1 of 1" in said

@@ -1,0 +1,229 @@
+"""A state's coalition: setting it up, planning its follow-ups, and the stakeholders' check-in answers.
+
+Follow-ups are outbox notices owed at their instant: the channel post is queued when the
+coalition is set up (and queued anew, for those not yet sent, when it is edited); the check-ins
+are fanned out by the clock's job when the follow-up falls due, so that everyone approved by then
+is asked. The outbox delivers each exactly once, and gives up on one owed for over 7 days.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from domain import followups, notices
+from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
+from domain.registration import ask_admins
+from storage import coalitions, outbox, stakeholders
+from storage.models import Coalition
+
+ANSWERS = {
+    "trained": "We log a training",
+    "distribute": "We distribute TAT/BOTL materials",
+    "need_materials": "We need materials",
+    "not_yet": "Not yet",
+}
+CHANNEL_PROBLEMS = ("not_in_channel", "is_archived", "channel_not_found")
+GAVE_UP = "gave up after 7 days"
+
+
+class Invalid(Exception):
+    """The setup form's problems, by field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Setup:
+    state: str
+    meeting_date: date
+    channel_id: str
+    time_zone: str
+    leads: tuple[str, ...]
+    lead_agencies: str | None
+    offsets: tuple[int, ...] = followups.DEFAULT_OFFSETS
+
+
+def parse_setup(values: dict) -> Setup:
+    """The setup form's answers, checked: raises Invalid naming each field that is wrong."""
+    errors: dict[str, str] = {}
+    state = (values.get("state") or "").upper()
+    zones = followups.zones_of(state) if state else []
+    if not zones:
+        errors["state"] = "Choose the coalition's state."
+    try:
+        meeting = date.fromisoformat(values.get("meeting_date") or "")
+    except ValueError:
+        errors["meeting_date"] = "Choose the date of the coalition build meeting."
+        meeting = date.min
+    zone = values.get("time_zone") or (zones[0] if zones else "")
+    if zones and zone not in zones:
+        errors["time_zone"] = f"{state} keeps time in {', '.join(zones)}: choose one of those, or leave it blank."
+    if not values.get("channel"):
+        errors["channel"] = "Choose the coalition's channel."
+    leads = tuple(u for u in values.get("leads") or () if u)
+    if not leads:
+        errors["leads"] = "Choose at least one lead: the AG office or task force, and the State Trucking Association."
+    try:
+        offsets = tuple(followups.parse_offsets(values.get("offsets")))
+    except ValueError as bad:
+        errors["offsets"], offsets = str(bad), ()
+    if errors:
+        raise Invalid(errors)
+    agencies = (values.get("lead_agencies") or "").strip()[:500] or None
+    return Setup(state, meeting, values["channel"], zone, leads, agencies, offsets)
+
+
+def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime) -> Coalition:
+    """Create or edit a state's coalition and re-plan the follow-ups not yet sent."""
+    found = coalitions.by_state(session, team_id, setup.state, for_update=True)
+    if found is None:
+        found = Coalition(team_id=team_id, state=setup.state, revision=0)
+        session.add(found)
+    found.meeting_date, found.channel_id, found.time_zone = setup.meeting_date, setup.channel_id, setup.time_zone
+    found.leads, found.lead_agencies, found.offsets = list(setup.leads), setup.lead_agencies, list(setup.offsets)
+    found.revision, found.updated_by, found.updated_at = found.revision + 1, admin, at
+    session.flush()
+    replan(session, found, at)
+    _ask_leads_about_waiting(session, found)
+    return found
+
+
+def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
+    """Registrations of the state that already wait for approval reach its (new) leads too."""
+    waiting = [who for who in stakeholders.pending(session) if who.state == coalition.state]
+    return sum(ask_admins(session, who, frozenset(), who.revision == 1, coalition.team_id) for who in waiting)
+
+
+def replan(session: Session, coalition: Coalition, at: datetime) -> int:
+    """Cancel the channel posts not yet sent and owe one per follow-up still to come; one that went
+    out is never owed again. How many were queued."""
+    maybe_sent = {months for months, _ in plan(coalition)
+                  if _maybe_sent(session, FollowupNudge.prefix(coalition.id, months), at)}
+    outbox.cancel_unsent(session, FollowupNudge.prefix(coalition.id), at)
+    queued = 0
+    for months, due in plan(coalition):
+        if due < at - followups.LATE_LIMIT or months in maybe_sent:
+            continue
+        nudge = FollowupNudge(coalition.id, months, coalition.revision, coalition.channel_id)
+        queued += notices.queue(session, nudge, not_before=due)
+    return queued
+
+
+def plan(coalition: Coalition) -> list[tuple[int, datetime]]:
+    """Each follow-up's months after the meeting and its instant (UTC)."""
+    return [(m, followups.followup_at(coalition.meeting_date, m, coalition.time_zone)) for m in coalition.offsets]
+
+
+def _maybe_sent(session: Session, key_prefix: str, at: datetime) -> bool:
+    """Sent, or perhaps: being sent now, or tried with an outcome unknown (it may be in Slack)."""
+    return any(row.sent_at or (row.cancelled_at is None and row.dead_at is None and (
+        row.in_doubt or (row.claimed_until is not None and row.claimed_until > at)))
+        for row in coalitions.outbox_rows(session, key_prefix))
+
+
+def fan_out_checkins(session: Session, at: datetime) -> int:
+    """Owe a check-in (and its reminder) to every approved stakeholder of each follow-up that fell due
+    in the last 7 days; those already owed are skipped. How many were queued."""
+    queued = 0
+    for coalition in coalitions.every(session):
+        for months, due in plan(coalition):
+            if due <= at < due + followups.LATE_LIMIT:
+                queued += _owe_checkins(session, coalition, months, due, at)
+    return queued
+
+
+def _owe_checkins(session: Session, coalition: Coalition, months: int, due: datetime, at: datetime) -> int:
+    asked = outbox.keys_with_prefix(session, CheckIn.prefix(coalition.id, months))
+    owed = [CheckIn(coalition.id, months, who.id, who.slack_user_id)
+            for who in coalitions.approved_in(session, coalition.state)]
+    owed = [n for n in owed if n.key not in asked]
+    if not owed:
+        return 0
+    remind_at = followups.working_days_after(max(due, at), followups.REMIND_AFTER_WORKING_DAYS, coalition.time_zone)
+    reminders = [CheckInReminder(n.coalition_id, n.months, n.stakeholder_id, n.user) for n in owed]
+    notices.queue_all(session, reminders, not_before=remind_at)
+    return notices.queue_all(session, owed, not_before=due)
+
+
+def alert_leads(session: Session, at: datetime) -> int:
+    """Tell each lead about a follow-up post Slack refused (the bot is not in the channel, say) or one
+    that was missed; once per failed message and lead."""
+    owed: list[notices.Notice] = []
+    for row in coalitions.outbox_rows(session, "followup:", dead_only=True):
+        _, coalition_id, stage, *_ = row.key.split(":")
+        coalition = coalitions.by_id(session, int(coalition_id))
+        if coalition is None:
+            continue
+        problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
+        owed += [LeadAlert(coalition.id, int(stage[1:]), row.id, lead, problem) for lead in coalition.leads]
+    return notices.queue_all(session, owed, not_before=at) if owed else 0
+
+
+@dataclass(frozen=True)
+class Answered:
+    saved: bool
+    reason: str = ""
+    coalition: Coalition | None = field(default=None, compare=False)
+
+
+def answer(session: Session, team_id: str, coalition_id: int, months: int, user: str, choice: str,
+           at: datetime) -> Answered:
+    """Store a stakeholder's answer to a check-in (a later press replaces an earlier one)."""
+    coalition, who = _asked(session, team_id, coalition_id, user)
+    if coalition is None or who is None or choice not in ANSWERS:
+        return Answered(False, "not_asked")
+    coalitions.save_answer(session, team_id, coalition.id, months, who.id, choice, at)
+    return Answered(True, coalition=coalition)
+
+
+def snooze(session: Session, team_id: str, coalition_id: int, months: int, user: str, at: datetime) -> datetime | None:
+    """"Not now": the reminder comes a week from now (once more, if it had gone out already)."""
+    coalition, who = _asked(session, team_id, coalition_id, user)
+    if coalition is None or who is None:
+        return None
+    later = at + followups.SNOOZE
+    reminder = CheckInReminder(coalition.id, months, who.id, user)
+    if not coalitions.postpone(session, reminder.key, later):
+        notices.queue(session, CheckInReminder(coalition.id, months, who.id, user, snoozed=1), not_before=later)
+    return later
+
+
+def _asked(session: Session, team_id: str, coalition_id: int, user: str):
+    coalition = coalitions.by_id(session, coalition_id, team_id)
+    who = stakeholders.by_slack_user(session, user)
+    if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
+        return None, None
+    return coalition, who
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    months: int
+    at: datetime
+    status: str          # planned, sent, missed, not delivered
+    asked: int           # check-ins sent
+    answers: dict[str, int]
+
+
+def statuses(session: Session, coalition: Coalition, at: datetime) -> list[StageStatus]:
+    """What became of each follow-up: planned, sent, missed (or refused by Slack), and its answers."""
+    answered = coalitions.answers_by_stage(session, coalition.team_id, coalition.id)
+    shown = []
+    for months, due in plan(coalition):
+        rows = coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id, months))
+        asked = sum(1 for r in coalitions.outbox_rows(session, CheckIn.prefix(coalition.id, months)) if r.sent_at)
+        shown.append(StageStatus(months, due, _status(rows, due, at), asked, answered.get(months, {})))
+    return shown
+
+
+def _status(rows: list[coalitions.Row], due: datetime, at: datetime) -> str:
+    if any(r.sent_at for r in rows):
+        return "sent"
+    live = [r for r in rows if r.cancelled_at is None]
+    if live and live[-1].dead_at is None:
+        return "planned"
+    if live and not (live[-1].last_error or "").startswith(GAVE_UP):
+        return f"not delivered ({live[-1].last_error})"
+    return "missed" if due < at else "planned"

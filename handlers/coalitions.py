@@ -1,0 +1,121 @@
+"""Slack in and out for coalitions: `/tat setup` and its form, `/tat followups`, and the check-in buttons.
+
+Listeners acknowledge, read and write the database, and queue what is owed; private replies that
+are not owed go through `services.later`.
+"""
+from sqlalchemy.orm import Session
+
+from domain import places
+from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
+from handlers import followup_blocks as render
+from handlers.blocks import Message, md, plain, section
+from handlers.commands import Call, OpenModal
+from storage import coalitions
+from storage.models import now
+
+USAGE = "Write `/tat {}` for every state, or `/tat {} NE` for one."
+
+
+def open_setup(call: Call, session: Session) -> Message | OpenModal:
+    """`/tat setup [state]` (admins): the coalition form, filled in when the state has one."""
+    answers: dict = {}
+    if call.text:
+        state = places.find_state(call.text)
+        if state is None:
+            return Message(md("I don't know the state `{}`. " + USAGE.format("setup", "setup"), call.text))
+        current = coalitions.by_state(session, call.team_id, state.abbr)
+        answers = render.coalition_answers(current) if current else {"state": state.abbr}
+    return OpenModal(_setup_form(answers))
+
+
+def refit_setup(ack, body, client, context):
+    """A state was chosen in the setup form: offer that state's time zones, keeping what was chosen."""
+    ack()
+    view = body["view"]
+    form = _setup_form(render.form_values(view))
+    context["services"].later(lambda: client.views_update(view_id=view["id"], view=form))
+
+
+def _setup_form(answers: dict) -> dict:
+    return render.setup_form([(s.abbr, s.name) for s in places.all_states()], answers)
+
+
+def list_followups(call: Call, session: Session) -> Message:
+    """`/tat followups [state]` (admins): each follow-up's time, status and check-in answers."""
+    chosen = coalitions.of_team(session, call.team_id)
+    if call.text:
+        state = places.find_state(call.text)
+        if state is None:
+            return Message(md("I don't know the state `{}`. " + USAGE.format("followups", "followups"), call.text))
+        chosen = [c for c in chosen if c.state == state.abbr]
+    at = call.at or now()
+    return render.followups_list([(c, statuses(session, c, at)) for c in chosen])
+
+
+def submit_setup(ack, body, view, context):
+    """The setup form was saved: answer problems inline, or save it and re-plan its follow-ups."""
+    services, user = context["services"], body["user"]["id"]
+    if user not in services.admins:
+        return ack(response_action="errors", errors={"state": "Only coalition admins can set up a coalition."})
+    try:
+        setup = parse_setup(render.form_values(view))
+    except Invalid as bad:
+        return ack(response_action="errors", errors=bad.errors)
+    with services.sessions.begin() as session:
+        coalition = save(session, body["team"]["id"], setup, user, services.clock())
+        said = render.saved(coalition)
+    ack(response_action="update", view={"type": "modal", "title": plain("Coalition saved"),
+                                        "close": plain("Done"), "blocks": [section(said.text)]})
+
+
+def press_checkin(ack, body, action, client, respond, context):
+    """A check-in button: store the answer (a later press replaces it); "Log a training" also opens
+    the training form when `/tat trained` exists."""
+    ack()
+    services, user, choice = context["services"], body["user"]["id"], render.CHECKIN_ACTIONS[action["action_id"]]
+    coalition_id, months = _stage(action)
+    with services.sessions.begin() as session:
+        answered = answer(session, body["team"]["id"], coalition_id, months, user, choice, services.clock())
+        if not answered.saved:
+            reply = render.not_asked()
+        elif choice == "trained":
+            reply = _training_form(session, user, body, services)
+        else:
+            reply = render.answer_noted(choice)
+    if isinstance(reply, OpenModal):
+        trigger = body["trigger_id"]
+        return services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
+    services.later(lambda: respond(**reply.as_kwargs(), response_type="ephemeral", replace_original=False))
+
+
+def press_not_now(ack, body, action, respond, context):
+    """"Not now": the reminder comes a week later."""
+    ack()
+    services, user = context["services"], body["user"]["id"]
+    coalition_id, months = _stage(action)
+    with services.sessions.begin() as session:
+        until = snooze(session, body["team"]["id"], coalition_id, months, user, services.clock())
+        coalition = coalitions.by_id(session, coalition_id)
+        reply = render.snoozed(until, coalition.time_zone) if until and coalition else render.not_asked()
+    services.later(lambda: respond(**reply.as_kwargs(), response_type="ephemeral", replace_original=False))
+
+
+def _training_form(session: Session, user: str, body: dict, services) -> Message | OpenModal:
+    """The hook to `/tat trained`: its form if that command exists, else a word that it is coming."""
+    import handlers  # the command table imports this module
+
+    trained = next((c for c in handlers.COMMANDS if c.word == "trained"), None)
+    if trained is None:
+        return render.training_coming()
+    call = Call(user=user, text="", is_admin=user in services.admins, team_id=body["team"]["id"],
+                now=services.clock())
+    return trained.run(call, session)
+
+
+def _stage(action: dict) -> tuple[int, int]:
+    """A check-in button's "coalition:months"; (0, 0) for one that is not, which matches nothing."""
+    try:
+        coalition_id, months = (int(part) for part in str(action.get("value", "")).split(":"))
+    except ValueError:
+        return 0, 0
+    return coalition_id, months

@@ -1,0 +1,299 @@
+"""A coalition's follow-ups, end to end: `/tat setup` through its modal, the channel posts and the
+check-ins at their hour on a clock the tests move, answers through the buttons, reminders, and
+`/tat followups` showing it all; a bot started late; two senders at once."""
+import json
+import threading
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+import bot as tat_bot
+import schedules
+from domain.followups import followup_at
+from handlers import trainings
+from localslack import payloads
+from storage.models import OutboxMessage, Stakeholder
+from tests.conftest import ADMIN, Clock, settings_for
+from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
+
+LEAD = "U0AGLEAD01"
+CHANNEL = "C0NECOAL01"
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def setup_coalition(running, meeting: date, state: str = "NE", channel: str = CHANNEL, opened_with: str | None = None,
+                    **answers):
+    mark = len(running.slack.calls)
+    assert running.command(ADMIN, f"setup {state if opened_with is None else opened_with}").body == ""
+    view = running.slack.wait_for("views.open", count=1 + sum(c.method == "views.open"
+                                                             for c in running.slack.calls[:mark]))[-1].params["view"]
+    filled = {"state": state, "meeting_date": meeting.isoformat(), "channel": channel, "leads": [LEAD],
+              "lead_agencies": "Nebraska AG; Nebraska Trucking Association", "offsets": "1, 3, 6", **answers}
+    return running.send(payloads.view_submission(ADMIN, view, filled))
+
+
+def approved(running, user: str, state: str = "NE", sector: str = "trucking_company") -> None:
+    with running.bot.services.sessions.begin() as session:
+        session.add(Stakeholder(slack_user_id=user, name="Pat Driver", sector=sector, organization="Plains Freight",
+                                phone="402-555-0199", email="pat@plains.example", state=state, status="approved"))
+
+
+def at_followup(running, meeting: date, months: int, minutes: int = 1) -> None:
+    """Move the bot's clock to a follow-up's instant (plus a minute) and let the clock's jobs run."""
+    due = followup_at(meeting, months, "America/Chicago") + timedelta(minutes=minutes)
+    running.clock.advance(seconds=(due - running.clock()).total_seconds())
+    tick(running)
+
+
+def tick(running) -> None:
+    """What the clock does every minute; then wait for the bot's own sender to finish what it took."""
+    schedules.dispatch(running.bot.services, running.bot.sender)
+    wait_until(lambda: nothing_due(running.bot))
+
+
+def nothing_due(built) -> bool:
+    with built.services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None), OutboxMessage.dead_at.is_(None),
+            OutboxMessage.due_at <= built.services.clock())) == 0
+
+
+def dms(running, user: str) -> list:
+    return running.slack.calls_to("chat.postMessage", channel=user)
+
+
+def press(running, user: str, call, action_id: str):
+    message = {**call.params, "ts": call.response["ts"]}
+    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == action_id)
+    running.send(payloads.block_action(user, button, message, call.response["channel"],
+                                       running.slack.response_url(user)))
+    running.bot.later.wait_idle()
+
+
+def today() -> date:
+    return datetime.now(CHICAGO).date()
+
+
+def test_setup_rejects_a_time_zone_of_another_state_and_a_missing_lead(running):
+    response = setup_coalition(running, today(), opened_with="", time_zone="America/New_York", leads=[])
+    errors = json.loads(response.body)["errors"]
+    assert "America/Chicago" in errors["time_zone"] and "lead" in errors["leads"]
+    assert "No coalition is set up" in running.command(ADMIN, "followups").body
+
+
+def test_a_coalitions_six_months_of_follow_ups(running):
+    meeting, slack = today(), running.slack
+    submit(running, MANAGER, TRUCK_STOP)
+    assert setup_coalition(running, meeting).status == 200
+    listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
+    assert listed.count("planned") == 3 and "10:00 C" in listed
+
+    submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations
+    request = next(c for c in slack.wait_for("chat.postMessage", count=2, channel=LEAD)
+                   if SHERIFF in json.dumps(c.params["blocks"]))   # the manager's waits for an admin too
+    press(running, LEAD, request, "approve_registration")
+    wait_until(lambda: stakeholder(running, SHERIFF).status == "approved")
+    approved(running, "U0DRIVER01")
+
+    at_followup(running, meeting, 1, minutes=-2)          # not yet at 9:58
+    assert slack.calls_to("chat.postMessage", channel=CHANNEL) == [] == dms(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    (nudge,) = slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert "1-month follow-up" in nudge.params["text"] and "approved stakeholders" in json.dumps(nudge.params["blocks"])
+    assert "Law enforcement: 1" in json.dumps(nudge.params["blocks"])
+    assert not any("check-in" in c.params["text"] for c in dms(running, MANAGER))   # not approved
+    (sheriff_checkin,) = dms(running, SHERIFF)[-1:]
+    (driver_checkin,) = dms(running, "U0DRIVER01")
+    assert "law enforcement training" in sheriff_checkin.params["text"]
+    assert "TAT training" in driver_checkin.params["text"]
+
+    press(running, "U0DRIVER01", driver_checkin, "checkin_need")
+    press(running, "U0DRIVER01", driver_checkin, "checkin_distribute")     # a second press changes the answer
+    assert "distribute" in slack.calls_to("response_url")[-1].params["text"]
+
+    running.clock.advance(days=5)                        # three working days later: one reminder, to the sheriff
+    tick(running)
+    assert "reminder" in dms(running, SHERIFF)[-1].params["text"]
+    assert len(dms(running, "U0DRIVER01")) == 1
+    listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
+    assert "1-month follow-up" in listed and "sent" in listed and "answered 1 of 2" in listed
+    assert "we distribute tat/botl materials 1" in listed
+
+    at_followup(running, meeting, 3)
+    second = dms(running, SHERIFF)[-1]
+    assert "3-month" in second.params["text"]
+    press(running, SHERIFF, second, "checkin_not_now")   # the reminder waits a week
+    running.clock.advance(days=5)
+    tick(running)
+    assert dms(running, SHERIFF)[-1] is second
+    running.clock.advance(days=3)
+    tick(running)
+    assert "reminder" in dms(running, SHERIFF)[-1].params["text"]
+    press(running, SHERIFF, dms(running, SHERIFF)[-1], "checkin_trained")    # opens /tat trained's form
+    running.bot.later.wait_idle()
+    assert slack.wait_for("views.open")[-1].params["view"]["callback_id"] == trainings.FORM
+
+    at_followup(running, meeting, 6)
+    assert ["1-month" in n.params["text"] for n in slack.calls_to("chat.postMessage", channel=CHANNEL)] == [
+        True, False, False]
+    assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3
+    listed = json.loads(running.command(ADMIN, "followups").body)["text"]
+    assert listed.count("sent") == 3 and "answered 1 of 2 (we log a training 1)" in listed
+    tick(running)
+    assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3   # never twice
+
+
+def test_editing_a_coalition_replans_what_is_not_sent_and_never_resends(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    at_followup(running, meeting, 1)
+    assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+    setup_coalition(running, meeting, offsets="1, 2")     # the 1-month post went out; 2 months is new
+    at_followup(running, meeting, 2)
+    posts = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert len(posts) == 2 and "2-month" in posts[-1].params["text"]
+    at_followup(running, meeting, 3)
+    assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 2   # 3 months was dropped
+
+
+def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retry_sends_it(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    running.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
+    at_followup(running, meeting, 1)
+    tick(running)
+    (alert,) = dms(running, LEAD)
+    assert "/invite" in alert.params["text"] and f"<#{CHANNEL}>" in alert.params["text"]
+
+    listed = json.loads(running.command(ADMIN, "outbox").body)
+    retry = next(e for b in listed["blocks"] if b["type"] == "actions" for e in b["elements"])
+    message = {"ts": "1700000000.000002", "blocks": listed["blocks"], "text": listed["text"]}
+    running.send(payloads.block_action(ADMIN, retry, message, "C0GENERAL1", running.slack.response_url(ADMIN),
+                                       ephemeral=True))
+    running.bot.later.wait_idle()
+    tick(running)
+    assert [c.response["ok"] for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)] == [False, True]
+    assert len(dms(running, LEAD)) == 1
+
+
+def late_bot(running, days_late: float):
+    clock = Clock()
+    clock.ahead = running.clock.ahead + timedelta(days=days_late)
+    return tat_bot.build(settings_for(running.database_url, running.slack), clock=clock)
+
+
+def test_a_bot_started_after_a_follow_up_fell_due_sends_it_if_less_than_a_week_late(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    late = followup_at(meeting, 1, "America/Chicago") - running.clock()
+    restarted = late_bot(running, late.total_seconds() / 86400 + 3)
+    try:
+        tat_bot.dispatch_once(restarted)
+    finally:
+        restarted.close()
+    assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+    assert len(dms(running, "U0DRIVER01")) == 1
+
+
+def test_a_follow_up_more_than_a_week_late_is_missed_shown_so_and_the_leads_told(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    late = followup_at(meeting, 1, "America/Chicago") - running.clock()
+    restarted = late_bot(running, late.total_seconds() / 86400 + 9)
+    try:
+        tat_bot.dispatch_once(restarted)
+        tat_bot.dispatch_once(restarted)
+    finally:
+        restarted.close()
+    assert running.slack.calls_to("chat.postMessage", channel=CHANNEL) == []
+    (alert,) = dms(running, LEAD)
+    assert "was missed" in alert.params["text"]
+    running.clock.ahead += timedelta(days=late.total_seconds() / 86400 + 9)
+    listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
+    assert "1-month follow-up" in listed and "missed" in listed
+
+
+def test_two_senders_at_once_send_each_check_in_once(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    users = [f"U0MANY{i:04d}" for i in range(60)]
+    for user in users:
+        approved(running, user)
+    late = followup_at(meeting, 1, "America/Chicago") - running.clock()
+    bots = [late_bot(running, late.total_seconds() / 86400 + 0.01) for _ in range(2)]
+    try:
+        threads = [threading.Thread(target=tat_bot.dispatch_once, args=(b,)) for b in bots]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for b in bots:
+            b.close()
+    assert sorted(c.params["channel"] for c in running.slack.calls_to("chat.postMessage")
+                  if c.params["channel"].startswith("U0MANY")) == users
+    assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+
+
+def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_registrations(running):
+    assert "I don't know `setup`" in running.command(MANAGER, "setup").body
+    assert "I don't know `followups`" in running.command(MANAGER, "followups").body
+    view = {"callback_id": "coalition_setup", "blocks": [], "type": "modal"}
+    refused = running.send(payloads.view_submission(MANAGER, view, {}))
+    assert "Only coalition admins" in refused.body
+    assert "No coalition is set up" in running.command(ADMIN, "followups").body
+
+    submit(running, MANAGER, TRUCK_STOP)                  # waiting before the coalition had leads
+    setup_coalition(running, today(), lead_agencies="<!channel> Nebraska AG")
+    (request,) = running.slack.wait_for("chat.postMessage", channel=LEAD)
+    assert "New registration to approve" in request.params["text"]
+    listed = running.command(ADMIN, "followups NE").body
+    assert "&lt;!channel&gt; Nebraska AG" in listed and "<!channel>" not in listed
+    assert "I don't know the state `Narnia`" in running.command(ADMIN, "followups Narnia").body
+
+
+def test_choosing_a_state_in_the_setup_form_offers_its_time_zones_capital_first(running):
+    assert running.command(ADMIN, "setup").body == ""
+    view = running.slack.wait_for("views.open")[0].response["view"]
+    assert len(next(b for b in view["blocks"] if b["block_id"] == "time_zone")["element"]["options"]) > 2
+    running.send(payloads.view_action(ADMIN, view, {"state": "TN", "meeting_date": "2026-03-02"}, "state"))
+    (update,) = running.slack.wait_for("views.update")
+    blocks = {b["block_id"]: b for b in update.params["view"]["blocks"] if b.get("block_id")}
+    assert [o["value"] for o in blocks["time_zone"]["element"]["options"]] == ["America/Chicago", "America/New_York"]
+    assert blocks["meeting_date"]["element"]["initial_date"] == "2026-03-02"
+    assert blocks["state"]["element"]["initial_option"]["value"] == "TN"
+
+
+def test_someone_approved_after_a_follow_up_fell_due_is_still_asked_that_week(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    approved(running, "U0LATECOME")
+    running.clock.advance(days=2)
+    tick(running)
+    (late,) = dms(running, "U0LATECOME")
+    assert "1-month follow-up check-in" in late.params["text"]
+    assert len(dms(running, "U0DRIVER01")) == 1
+
+
+def test_log_a_training_opens_the_trained_commands_form_when_there_is_one(running, monkeypatch):
+    import handlers
+    from handlers.commands import Command, OpenModal
+
+    form = {"type": "modal", "callback_id": "trained", "title": {"type": "plain_text", "text": "Log a training"},
+            "blocks": []}
+    trained = Command("trained", "trained", "log a training", lambda call, session: OpenModal(form))
+    monkeypatch.setattr(handlers, "COMMANDS", [*handlers.COMMANDS, trained])   # as `/tat trained` will add
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    press(running, "U0DRIVER01", dms(running, "U0DRIVER01")[0], "checkin_trained")
+    (opened,) = running.slack.wait_for("views.open", count=2)[1:]
+    assert opened.params["view"]["callback_id"] == "trained"
+    listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
+    assert "answered 1 of 1 (we log a training 1)" in listed
