@@ -297,3 +297,22 @@ def test_log_a_training_opens_the_trained_commands_form_when_there_is_one(runnin
     assert opened.params["view"]["callback_id"] == "trained"
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
     assert "answered 1 of 1 (we log a training 1)" in listed
+
+
+def test_a_coalitions_channel_celebrates_trainings_and_progress_names_the_next_follow_up(running):
+    from tests.test_trainings import approve as approved_by_admin
+
+    meeting = today()
+    assert setup_coalition(running, meeting).status == 200
+    approved_by_admin(running, MANAGER, TRUCK_STOP)
+    running.command(MANAGER, "trained 12")
+
+    running.clock.advance(minutes=11)                       # Undo has run out: the channel celebrates
+    running.bot.sender.send_due()
+    (celebrated,) = [c for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+                     if "12" in c.params["text"]]
+    assert "Big Rig Plaza LLC" in celebrated.params["text"]
+
+    progress = running.command(MANAGER, "progress").body
+    first = followup_at(meeting, 1, "America/Chicago").astimezone(ZoneInfo("America/Chicago"))
+    assert f"Next follow-up:* {first:%Y-%m-%d}" in progress
