@@ -20,7 +20,7 @@ from handlers.blocks import (
 from handlers.commands import Call
 from handlers.contact import contact
 from handlers.registration import current_profile
-from storage import stakeholders
+from storage import progress, stakeholders
 from storage.db import reading
 
 FIND_CONTACTS = "find_contacts"   # the modal that asks for a place
@@ -35,17 +35,17 @@ STATUS = {
 def publish_home(event, client, context):
     """`app_home_opened`: show the person their registration (and an admin what waits for them)."""
     if event.get("tab") == "home":
-        publish_for(context["services"], client, event["user"])
+        publish_for(context["services"], client, event["user"], context.get("team_id") or "")
 
 
-def publish_for(services, client, user: str) -> None:
+def publish_for(services, client, user: str, team: str = "") -> None:
     """Build the person's Home tab now, and publish it after the acknowledgement."""
     with services.sessions.begin() as session:
-        view = home_view_for(session, user, user in services.admins)
+        view = home_view_for(session, user, user in services.admins, team)
     services.later(lambda: client.views_publish(user_id=user, view=view))
 
 
-def home_view_for(session: Session, user: str, is_admin: bool) -> dict:
+def home_view_for(session: Session, user: str, is_admin: bool, team: str = "") -> dict:
     who = stakeholders.by_slack_user(session, user)
     waiting = stakeholders.pending(session) if is_admin else []
     local = None
@@ -53,13 +53,14 @@ def home_view_for(session: Session, user: str, is_admin: bool) -> dict:
         local = directory_of(session, home_place(who))
     return home_view(profile_of(who) if who else None, who.status if who else None,
                      [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting],
-                     local=local, trainings=training_total(session, who))
+                     local=local, trainings=training_total(session, who, team))
 
 
-def training_total(session: Session, who) -> int | None:
-    """The organization's trainings logged. The hook for phase 2: None (not shown) until trainings
-    are stored; then count the caller's organization's here."""
-    return None
+def training_total(session: Session, who, team: str) -> int | None:
+    """People trained by the person's organization, as logged with `/tat trained` (None before they register)."""
+    if who is None or who.status != "approved":
+        return None
+    return progress.trained_total(session, team, who.state, who.organization)
 
 
 def open_registration(ack, body, client, context):

@@ -41,7 +41,7 @@ def submit(ack, body, view, client, context):
     with services.sessions.begin() as session:
         register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
     ack()
-    _refresh_home(services, client, user)
+    _refresh_home(services, client, user, _team(body))
 
 
 def pending_list(call: Call, session: Session) -> Message:
@@ -67,15 +67,15 @@ def _answerer(body, client, respond, services):
     if (body.get("container") or {}).get("type") == "view":
         from handlers.home import publish_for
 
-        return lambda **_message: publish_for(services, client, body["user"]["id"])
+        return lambda **_message: publish_for(services, client, body["user"]["id"], _team(body))
     return respond
 
 
-def _refresh_home(services, client, user: str) -> None:
+def _refresh_home(services, client, user: str, team: str) -> None:
     """The person's Home tab shows the change (best effort: it is rebuilt whenever it is opened)."""
     from handlers.home import publish_for
 
-    publish_for(services, client, user)
+    publish_for(services, client, user, team)
 
 
 def _decide(body, action, respond, services, approve: bool, client=None) -> None:
@@ -96,7 +96,7 @@ def _decide(body, action, respond, services, approve: bool, client=None) -> None
         settled = render.approval_settled(who.slack_user_id, profile_of(who), approve, admin)
         registrant = who.slack_user_id
     if client is not None:
-        _refresh_home(services, client, registrant)
+        _refresh_home(services, client, registrant, _team(body))
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
         services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))

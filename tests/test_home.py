@@ -77,3 +77,13 @@ def test_a_candidate_pressed_in_the_find_contacts_form_answers_by_direct_message
 def test_an_unregistered_admin_without_a_county_is_asked_for_a_place(running):
     reply = running.command(ADMIN, "contact").body
     assert "I don't know your county yet" in reply and "68102" in reply
+
+
+def test_the_home_tab_shows_the_organizations_trainings_once_logged(running):
+    from tests.test_trainings import approve
+
+    approve(running, MANAGER, TRUCK_STOP)
+    running.command(MANAGER, "trained 12")
+    running.send(payloads.event_callback(app_home_opened(MANAGER)), json_body=True)
+    home = json.dumps(running.slack.wait_for("views.publish", user_id=MANAGER)[-1].params["view"])
+    assert "trainings logged: *12*" in home
