@@ -106,11 +106,12 @@ def http_server(bot: Bot, signing_secret: str, host: str, port: int):
 def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
-    bot = build(settings).start()
-    check_token_in_background(bot.app.client, bot.identity)
-    clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
-    signal.signal(signal.SIGTERM, _stop)
+    bot, clock = build(settings), None
+    signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
+        bot.start()
+        check_token_in_background(bot.app.client, bot.identity)
+        clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -131,7 +132,8 @@ def serve(settings: Settings) -> None:
     except (KeyboardInterrupt, SystemExit):
         log.info("stopping")
     finally:
-        clock.shutdown(wait=False)
+        if clock is not None:
+            clock.shutdown(wait=False)
         bot.close()
 
 

@@ -308,7 +308,9 @@ def test_a_coalitions_channel_celebrates_trainings_and_progress_names_the_next_f
     running.command(MANAGER, "trained 12")
 
     running.clock.advance(minutes=11)                       # Undo has run out: the channel celebrates
-    running.bot.sender.send_due()
+    running.bot.sender.wake()
+    wait_until(lambda: any("12" in c.params["text"] for c in running.slack.calls_to("chat.postMessage",
+                                                                                  channel=CHANNEL)))
     (celebrated,) = [c for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)
                      if "12" in c.params["text"]]
     assert "Big Rig Plaza LLC" in celebrated.params["text"]
