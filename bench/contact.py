@@ -23,10 +23,10 @@ from sqlalchemy import insert, select, text  # noqa: E402
 
 import bot as tat_bot  # noqa: E402
 from domain import places  # noqa: E402
+from localslack.client import SECRET, BotClient, settings_for  # noqa: E402
 from localslack.standin import SlackStandIn  # noqa: E402
 from storage.db import engine_for, migrate, session_factory  # noqa: E402
 from storage.models import Coverage, Stakeholder, now  # noqa: E402
-from tests.conftest import RunningBot, settings_for  # noqa: E402
 
 STAKEHOLDERS, OFFICERS = 50_000, 5_000
 REQUESTS = 400
@@ -83,9 +83,9 @@ def main() -> None:
           f"{time.perf_counter() - started:.1f} s on {database.split(':')[0]}")
     slack = SlackStandIn().start()
     built = tat_bot.build(settings_for(database, slack)).start()
-    server = tat_bot.http_server(built, "127.0.0.1", 0)
+    server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
-    running = RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database)
+    running = BotClient(f"http://127.0.0.1:{server.effective_port}", slack)
     cases = {
         "/tat help": lambda i: running.command(CALLER, "help"),
         "/tat contact": lambda i: running.command(CALLER, f"contact {PLACES[i % len(PLACES)]}".strip()),

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bot as tat_bot  # noqa: E402
 from handlers.registration_blocks import registration_form  # noqa: E402
 from localslack import payloads  # noqa: E402
+from localslack.client import SECRET, BotClient, settings_for  # noqa: E402
+from localslack.samples import TRUCK_STOP  # noqa: E402
 from localslack.standin import SlackStandIn  # noqa: E402
-from tests.conftest import SECRET, RunningBot, settings_for  # noqa: E402
-from tests.test_registration import TRUCK_STOP  # noqa: E402
 
 REQUESTS = 300
 
@@ -57,10 +57,10 @@ def main() -> None:
     built = tat_bot.build(settings_for(database, slack)).start()
     server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     threading.Thread(target=server.run, daemon=True).start()
-    running = RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database)
+    running = BotClient(f"http://127.0.0.1:{server.effective_port}", slack)
     form = payloads.view_submission  # a fresh user each time: every submission is a new row
     view = registration_form(None)
-    bare_bot = RunningBot(f"http://127.0.0.1:{bare.effective_port}", slack, built, database)
+    bare_bot = BotClient(f"http://127.0.0.1:{bare.effective_port}", slack)
     cases = {
         "bare Bolt /tat": lambda i: bare_bot.command(f"U0BARE{i:05d}", "help"),
         "/tat help": lambda i: running.command(f"U0HELP{i:05d}", "help"),
@@ -76,7 +76,7 @@ def main() -> None:
     started = time.perf_counter()
     slack.wait_for("chat.postMessage", count=2 * REQUESTS * 3, timeout=300)  # the work after each ack
     print(f"owed messages all delivered {time.perf_counter() - started:.1f} s after the last registration")
-    bare.close()
+    bare.trigger.pull_trigger(bare.close)
     server.trigger.pull_trigger(server.close)
     built.close()
     slack.stop()

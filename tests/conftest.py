@@ -6,8 +6,6 @@ import logging
 import os
 import re
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -18,13 +16,12 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
-from config import load_settings
-from localslack import payloads
+from localslack.client import SECRET, BotClient, Response  # noqa: F401 (tests import them from here)
+from localslack.client import settings_for as client_settings
 from localslack.standin import SlackStandIn
 from storage.db import engine_for
 from storage.models import Base, Stakeholder
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN = "U0ADMIN001"
 SECOND_ADMIN = "U0ADMIN002"
 HOTLINE = "888-373-7888"   # the public National Human Trafficking Hotline, in help texts: not personal
@@ -139,51 +136,16 @@ def slack():
 
 
 @dataclass
-class Response:
-    status: int
-    body: str
-
-
-@dataclass
-class RunningBot:
+class RunningBot(BotClient):
     """The bot behind its real HTTP server, and a way to send it Slack's signed requests."""
 
-    url: str
-    slack: SlackStandIn
-    bot: tat_bot.Bot
-    database_url: str
+    bot: tat_bot.Bot | None = None
+    database_url: str = ""
     clock: "Clock | None" = None
-
-    def post(self, body: str | bytes, headers: dict) -> Response:
-        data = body if isinstance(body, bytes) else body.encode()
-        request = urllib.request.Request(self.url + "/slack/events", data=data, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as reply:
-                return Response(reply.status, reply.read().decode())
-        except urllib.error.HTTPError as error:
-            return Response(error.code, error.read().decode())
-
-    def get(self, path: str) -> Response:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as reply:
-                return Response(reply.status, reply.read().decode())
-        except urllib.error.HTTPError as error:
-            return Response(error.code, error.read().decode())
-
-    def send(self, body: str, json_body: bool = False) -> Response:
-        return self.post(body, payloads.signed_headers(SECRET, body, json_body=json_body))
-
-    def command(self, user: str, text: str, channel: str = "C0GENERAL1") -> Response:
-        return self.send(payloads.slash_command(user, text, self.slack.response_url(user), channel))
 
 
 def settings_for(database_url: str, slack: SlackStandIn, **overrides):
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url,
-        "TAT_ADMINS": f"{ADMIN},{SECOND_ADMIN}",
-    }
-    return replace(load_settings(env), **overrides)
+    return replace(client_settings(database_url, slack, (ADMIN, SECOND_ADMIN)), **overrides)
 
 
 class Clock:

@@ -5,17 +5,13 @@ import time
 from sqlalchemy import select
 
 from localslack import payloads
+from localslack.samples import TRUCK_STOP  # noqa: F401 (other tests import it from here)
 from storage.models import Stakeholder
 from tests.conftest import ADMIN, SECOND_ADMIN, count_rows
 
 MANAGER = "U0MANAGER1"
 SHERIFF = "U0SHERIFF1"
 
-TRUCK_STOP = {
-    "name": "Sam Stone", "sector": "truck_stop", "organization": "Big Rig Plaza LLC",
-    "title": "General Manager", "phone": "402.555.0100", "email": "sam@bigrig.example",
-    "state": "NE", "place": "68102", "site_name": "Big Rig Plaza", "interstate": "80", "exit": "440",
-}
 SHERIFF_FORM = {
     "name": "Dana Deputy", "sector": "law_enforcement", "organization": "Douglas County Sheriff's Office",
     "title": "Sergeant", "phone": "(402) 444-6000", "email": "dana@sheriff.example",
