@@ -27,15 +27,17 @@ def on_approved(session: Session, team_id: str, who: Stakeholder) -> int:
     """A newly approved site meets its officers; a newly approved officer meets the sites of their
     jurisdiction. How many pairs were introduced."""
     sector = Sector(who.sector)
+    if not (sector.has_site or sector.has_jurisdiction):
+        return 0
+    introductions.take_turn(session, team_id, who.state)
     if sector.has_site:
         return _introduce(session, team_id, who, officers_for(session, who))
-    if not sector.has_jurisdiction:
-        return 0
-    made = 0
-    for site in directory.sites_in(session, who.state, None if who.statewide else who.jurisdiction):
-        if who in officers_for(session, site):   # a statewide contact only where no local one is
-            made += _introduce(session, team_id, site, [who])
-    return made
+    if who.statewide:   # a statewide contact meets the sites no county officer covers
+        covered = directory.counties_with_officers(session, who.state)
+        sites = [s for s in directory.sites_in(session, who.state, None) if s.county_fips not in covered]
+    else:
+        sites = directory.sites_in(session, who.state, who.jurisdiction)
+    return sum(_introduce(session, team_id, site, [who]) for site in sites)
 
 
 def reintroduce(session: Session, team_id: str, who: Stakeholder, nonce: str) -> int:

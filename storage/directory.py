@@ -69,6 +69,13 @@ def _helping(state: str) -> tuple:
     return (Stakeholder.state == state, Stakeholder.sector == VICTIM_SERVICES, Stakeholder.status == "approved")
 
 
+def counties_with_officers(session: Session, state: str) -> set[str]:
+    """The state's counties that some approved law enforcement covers by name."""
+    return set(session.scalars(
+        select(Coverage.county_fips).distinct().join(Stakeholder, Coverage.stakeholder_id == Stakeholder.id)
+        .where(Stakeholder.state == state, Stakeholder.status == "approved", Stakeholder.sector.in_(OFFICERS))))
+
+
 def sites_in(session: Session, state: str, counties: tuple[str, ...] | None) -> list[Stakeholder]:
     """Approved truck stops and terminals of the state, in these counties (None: anywhere in it)."""
     query = select(Stakeholder).where(Stakeholder.state == state, Stakeholder.sector.in_(SITES),

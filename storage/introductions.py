@@ -1,10 +1,18 @@
 """Which truck stops and terminals were introduced to which officers. Session first, never commit."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import Introduction, Stakeholder, now
+
+
+def take_turn(session: Session, team_id: str, state: str) -> None:
+    """Approvals in one state introduce one after another: a site and its officer approved at the
+    same moment each see the other approved, not both pending. (PostgreSQL reads what others have
+    committed; SQLite transactions already take turns.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"intro:{team_id}:{state}"})
 
 
 def record(session: Session, team_id: str, site_id: int, officer_ids: list[int]) -> list[int]:

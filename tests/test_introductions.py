@@ -120,3 +120,22 @@ def test_more_officers_than_a_group_dm_holds_are_introduced_in_groups_of_seven(r
     assert sorted(len(users) for users in opened) == [3, 8]
     assert len({u for users in opened for u in users}) == 10 and len(introductions(running)) == 2
     assert count_rows(running.database_url, "introductions") == 9
+
+
+def test_a_site_and_its_sheriff_approved_at_the_same_moment_are_introduced_once(running):
+    from tests.test_races import at_once, press_body
+
+    submit(running, MANAGER, TRUCK_STOP)
+    submit(running, SHERIFF, SHERIFF_FORM)
+    wait_until(lambda: count_rows(running.database_url, "outbox", "key LIKE 'approval:%' AND sent_at IS NOT NULL")
+               == 4)
+    requests = {c.params["text"].split(":")[1].split("(")[0].strip(): c
+                for c in running.slack.calls_to("chat.postMessage", channel="U0ADMIN001")}
+    site, sheriff = requests["Sam Stone"], requests["Dana Deputy"]
+
+    at_once(lambda: running.send(press_body(running, "U0ADMIN001", site, "approve_registration")),
+            lambda: running.send(press_body(running, "U0ADMIN002", sheriff, "approve_registration")))
+
+    settled(running)
+    assert count_rows(running.database_url, "introductions") == 1
+    assert len(introductions(running, GROUP)) == 1
