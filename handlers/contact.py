@@ -3,18 +3,17 @@ import re
 
 from sqlalchemy.orm import Session
 
-from domain.contacts import directory_of, find_place, home_place, may_see_contacts
+from domain.contacts import asker, directory_of, find_place, home_place, may_see_contacts, remembered
 from handlers import contact_blocks as render
 from handlers.blocks import Message
 from handlers.commands import Call
-from storage import stakeholders
 
 PAGE_ASKED = re.compile(r"^(.*?)\s*\bpage\s+(\d{1,3})$", re.IGNORECASE)
 
 
 def contact(call: Call, session: Session) -> Message:
     """`/tat contact [place]`: county contacts, statewide ones, victim services, the hotline."""
-    who = stakeholders.caller(session, call.user)
+    who, revision = asker(session, call.user)
     if not may_see_contacts(who, call.is_admin):
         return render.not_approved(registered=who is not None)
     typed, page = split_page(call.text)
@@ -23,7 +22,9 @@ def contact(call: Call, session: Session) -> Message:
         return render.candidates_message(typed, place)
     if not place.found:
         return render.unknown_place(typed) if typed else render.no_home_place()
-    return render.contacts_message(directory_of(session, place, page, render.PAGE))
+    return remembered(session).page(
+        session, place, page, revision,
+        lambda: render.contacts_message(directory_of(session, place, page, render.PAGE)))
 
 
 def split_page(text: str) -> tuple[str, int]:

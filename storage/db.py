@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
@@ -72,19 +73,29 @@ READ_ONLY = "tat_read_only"
 @contextmanager
 def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session for a transaction that only reads (a lookup): on SQLite it does not wait for, or
-    hold, the write lock; whatever it might write is rolled back."""
-    with sessions() as session:
-        session.connection(execution_options={READ_ONLY: True})
+    hold, the write lock; whatever it might write is rolled back. It begins only if it is used."""
+    with sessions(bind=read_only(sessions.kw["bind"])) as session:
         try:
             yield session
         finally:
             session.rollback()
 
 
+def read_only(engine: Engine) -> Engine:
+    """The engine, for connections that only read (see `reading`)."""
+    found = engine.get_execution_options().get(READ_ONLY) and engine
+    return found or _READ_ONLY.setdefault(engine, engine.execution_options(**{READ_ONLY: True}))
+
+
+_READ_ONLY: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    if engine.dialect.name == "sqlite":
-        return _TakingTurns(engine, expire_on_commit=False)
-    return sessionmaker(engine, expire_on_commit=False)
+    from storage.directory import watch_changes  # it reads through this module's engines
+
+    sessions = (_TakingTurns if engine.dialect.name == "sqlite" else sessionmaker)(engine, expire_on_commit=False)
+    watch_changes(sessions)
+    return sessions
 
 
 class _TakingTurns(sessionmaker):

@@ -1,8 +1,13 @@
 """Who covers a place: the queries behind /tat contact and introductions. Session first, never commit."""
-from sqlalchemy import bindparam, case, func, select
+from functools import lru_cache
+
+from sqlalchemy import Engine, bindparam, case, event, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
-from storage.models import Coverage, Stakeholder
+from storage.db import read_only
+from storage.models import Coverage, DirectoryRevision, Stakeholder
 
 OFFICERS = ("law_enforcement", "attorney_general")
 SITES = ("truck_stop", "bus_terminal")
@@ -91,3 +96,67 @@ def site_named(session: Session, name: str) -> Stakeholder | None:
         select(Stakeholder).where(func.lower(Stakeholder.site_name) == " ".join(name.split()).lower(),
                                   Stakeholder.sector.in_(SITES), Stakeholder.status == "approved").limit(2)))
     return found[0] if len(found) == 1 else None
+
+
+# The directory's revision: raised as each transaction that changed stakeholders or their coverage
+# commits, so a lookup can tell in one read whether what it remembers is still true.
+
+_CHANGED = "tat_directory_changed"
+_WATCHED = frozenset({Stakeholder.__tablename__, Coverage.__tablename__})
+
+
+def watch_changes(sessions) -> None:
+    """Have every session of this factory raise the revision when it commits a change to the
+    directory, however it was written (objects, bulk inserts, UPDATE statements)."""
+    event.listen(sessions, "do_orm_execute", _noticed_statement)
+    event.listen(sessions, "after_flush", _noticed_flush)
+    event.listen(sessions, "before_commit", _raise_revision)
+    event.listen(sessions, "after_rollback", _forget)
+
+
+def _noticed_statement(state) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and state.statement.table.name in _WATCHED:
+        state.session.info[_CHANGED] = True
+
+
+def _noticed_flush(session: Session, _context) -> None:
+    if any(isinstance(row, (Stakeholder, Coverage)) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+def _raise_revision(session: Session) -> None:
+    session.flush()   # changes still pending are flushed by commit only after this hook
+    if session.info.pop(_CHANGED, False):
+        session.execute(_raise(session.get_bind().dialect.name))
+
+
+@lru_cache(maxsize=2)
+def _raise(dialect: str):
+    """Raise the revision, making its row if it is missing (a table emptied by hand starts again)."""
+    table = DirectoryRevision.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    made = insert(table).values(id=1, revision=1)
+    return made.on_conflict_do_update(index_elements=[table.c.id], set_={"revision": table.c.revision + 1})
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+_REVISION = select(func.coalesce(func.max(DirectoryRevision.revision), 0)).scalar_subquery()
+_ASKER = (select(Stakeholder.status, Stakeholder.state, Stakeholder.county_fips,
+                 select(func.min(Coverage.county_fips)).where(Coverage.stakeholder_id == Stakeholder.id)
+                 .scalar_subquery(), _REVISION)
+          .where(Stakeholder.slack_user_id == bindparam("user")))
+
+
+def revision(session: Session) -> int:
+    return session.scalar(select(_REVISION))
+
+
+def asker(engine: Engine, user: str):
+    """Who is asking, as /tat contact needs them (status, state, county, first county covered), and
+    the directory's revision, in one statement; None if they have not registered. It reads on a
+    connection of its own: a lookup answered from what was remembered then starts no session."""
+    with read_only(engine).connect() as connection:
+        return connection.execute(_ASKER, {"user": user}).one_or_none()

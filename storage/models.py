@@ -90,6 +90,16 @@ class Coverage(Base):
     county_fips: Mapped[str] = mapped_column(String(5), primary_key=True, index=True)
 
 
+class DirectoryRevision(Base):
+    """One row: a number raised by every transaction that changes stakeholders or their coverage,
+    as it commits. What /tat contact remembers is good while the number is unchanged."""
+
+    __tablename__ = "directory_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class OutboxMessage(Base):
     """A message the bot owes someone: stored with the change that caused it, sent once.
 

@@ -2,10 +2,10 @@
 from dataclasses import fields
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from storage.models import Coverage, Stakeholder, now
 
@@ -13,15 +13,6 @@ from storage.models import Coverage, Stakeholder, now
 def by_slack_user(session: Session, user_id: str, for_update: bool = False) -> Stakeholder | None:
     query = select(Stakeholder).where(Stakeholder.slack_user_id == user_id)
     return session.scalar(query.with_for_update() if for_update else query)
-
-
-_CALLER = select(Stakeholder).options(lazyload(Stakeholder.coverage)).where(
-    Stakeholder.slack_user_id == bindparam("user"))
-
-
-def caller(session: Session, user_id: str) -> Stakeholder | None:
-    """Who is asking (a lookup): their coverage is read only if it is needed."""
-    return session.scalar(_CALLER, {"user": user_id})
 
 
 def pending(session: Session) -> list[Stakeholder]:

@@ -1,10 +1,14 @@
 """`/tat contact`, end to end: signed slash commands and buttons through the real HTTP server."""
 import json
 import re
+import time
 
 import pytest
+from sqlalchemy import insert, update
 
+from domain.contacts import Remembered, remembered
 from localslack import payloads
+from storage.db import engine_for, session_factory
 from storage.models import Coverage, Stakeholder
 from tests.conftest import ADMIN
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
@@ -43,6 +47,7 @@ def approve(running, user: str) -> None:
                                  ephemeral=True)
     assert running.send(body).status == 200
     wait_until(lambda: stakeholder(running, user).status == "approved")
+    running.bot.later.wait_idle()   # the admin's message is updated after the acknowledgement
 
 
 def registered(running, *people: tuple[str, dict], approved: bool = True) -> None:
@@ -186,3 +191,38 @@ def test_without_a_place_an_officer_sees_the_contacts_of_their_first_county(coal
 def test_a_site_name_finds_its_county(coalition):
     text = shown(reply_of(coalition, ADVOCATE, "contact big rig plaza"))
     assert "Contacts for Douglas County, NE" in text and "Dana Deputy" in text
+
+
+def test_a_lookup_never_shows_what_was_remembered_from_before_a_change_by_anyone(coalition):
+    assert "(402) 444-6000" in shown(reply_of(coalition, MANAGER, "contact"))   # read, and remembered
+
+    submit(coalition, SHERIFF, {**SHERIFF_FORM, "phone": "(402) 444-7000"})     # an edit through the form
+    wait_until(lambda: stakeholder(coalition, SHERIFF).phone == "(402) 444-7000")
+    text = shown(reply_of(coalition, MANAGER, "contact"))
+    assert "(402) 444-7000" in text and "444-6000" not in text
+
+    # Another process: its own engine and sessions, an UPDATE statement and a bulk insert.
+    other = session_factory(engine_for(coalition.database_url))
+    with other.begin() as session:
+        session.execute(update(Stakeholder).where(Stakeholder.slack_user_id == SHERIFF).values(status="declined"))
+    text = shown(reply_of(coalition, MANAGER, "contact"))
+    assert "Dana Deputy" not in text and "Terry Trooper" in text
+    with other.begin() as session:
+        session.execute(insert(Stakeholder), [{
+            "slack_user_id": "U0NEWCOP01", "name": "Nico Newcop", "sector": "law_enforcement",
+            "organization": "Omaha Police Department", "phone": "(402) 444-5000", "email": "nico@opd.example",
+            "state": "NE", "statewide": True, "status": "approved", "revision": 1}])
+    assert "Nico Newcop" in shown(reply_of(coalition, MANAGER, "contact"))
+    other.kw["bind"].dispose()
+
+
+def test_what_a_lookup_remembers_lasts_a_minute_at_most(coalition):
+    shown(reply_of(coalition, MANAGER, "contact"))
+    with coalition.bot.services.sessions() as session:   # behind the bot's back: plain SQL
+        session.connection().exec_driver_sql("UPDATE stakeholders SET name = 'Dana Renamed' WHERE name = 'Dana Deputy'")
+        session.commit()
+        remembered_pages = remembered(session)
+    assert "Dana Deputy" in shown(reply_of(coalition, MANAGER, "contact"))
+    later = time.monotonic() + Remembered.LIFETIME + 1
+    remembered_pages._clock = lambda: later
+    assert "Dana Renamed" in shown(reply_of(coalition, MANAGER, "contact"))
