@@ -1,21 +1,26 @@
 """A coalition's follow-ups, end to end: `/tat setup` through its modal, the channel posts and the
 check-ins at their hour on a clock the tests move, answers through the buttons, reminders, and
-`/tat followups` showing it all; a bot started late; two senders at once."""
+`/tat followups` showing it all; a bot started late; two senders at once, as threads and as processes."""
 import json
 import threading
-from datetime import date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 import bot as tat_bot
 import schedules
+from domain import coalitions
 from domain.followups import followup_at
 from handlers import trainings
 from localslack import payloads
+from storage.db import engine_for, migrate, session_factory
 from storage.models import OutboxMessage, Stakeholder
-from tests.conftest import ADMIN, Clock, settings_for
+from tests.conftest import ADMIN, Clock, count_rows, settings_for
+from tests.test_exactly_once import delivered_keys
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
+from tests.test_running import bot_env, bot_process
 
 LEAD = "U0AGLEAD01"
 CHANNEL = "C0NECOAL01"
@@ -236,6 +241,60 @@ def test_two_senders_at_once_send_each_check_in_once(running):
     assert sorted(c.params["channel"] for c in running.slack.calls_to("chat.postMessage")
                   if c.params["channel"].startswith("U0MANY")) == users
     assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+
+
+def meeting_with_followup_due_lately(at: datetime) -> date:
+    """A build meeting whose 1-month follow-up fell due in real time within the last 6 days (and
+    at least a minute ago): the latest such, searching back a day at a time from today."""
+    meeting = today()
+    while (due := followup_at(meeting, 1, "America/Chicago")) > at - timedelta(minutes=1):
+        meeting -= timedelta(days=1)
+    assert due > at - timedelta(days=6), f"no 1-month follow-up fell due in the 6 days before {at}"
+    return meeting
+
+
+def coalition_with_approved(database_url: str, meeting: date, users: list[str]) -> None:
+    """A Nebraska coalition saved as the setup form saves it, and its approved stakeholders."""
+    engine = engine_for(database_url)
+    migrate(engine)
+    with session_factory(engine).begin() as session:
+        setup = coalitions.Setup("NE", meeting, CHANNEL, "America/Chicago", (LEAD,), "Nebraska AG", (1, 3, 6))
+        coalitions.save(session, payloads.TEAM["id"], setup, ADMIN, datetime.now(UTC))
+        session.add_all(Stakeholder(slack_user_id=user, name="Pat Driver", sector="trucking_company",
+                                    organization="Plains Freight", phone="402-555-0199", email="pat@plains.example",
+                                    state="NE", status="approved") for user in users)
+    engine.dispose()
+
+
+def test_two_processes_dispatching_a_follow_up_that_fell_due_send_the_nudge_and_each_check_in_once(
+        project_root, tmp_path, slack, empty_database):
+    users = [f"U0PROC{i:04d}" for i in range(60)]
+    coalition_with_approved(empty_database, meeting_with_followup_due_lately(datetime.now(UTC)), users)
+    held = slack.hold("chat.postMessage", channel=CHANNEL)   # whoever claims the nudge's batch waits there
+    env = bot_env(slack, empty_database)
+    processes = [bot_process(project_root, tmp_path, env, "dispatch") for _ in range(2)]
+    try:
+        assert held.arrived.wait(60), "neither process sent the nudge"
+        deadline = time.monotonic() + 8                     # the held sender gives Slack 10 s to answer
+        while all(p.poll() is None for p in processes) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        overlapped = any(p.poll() is not None for p in processes)   # one ran its pass amid the other's batch
+    finally:
+        held.release()
+    outputs = [p.communicate(timeout=60)[0] for p in processes]
+
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert overlapped, outputs
+    (nudge,) = slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert "1-month follow-up" in nudge.params["text"]
+    assert sorted(c.params["channel"] for c in slack.calls_to("chat.postMessage") if c.params["channel"] != CHANNEL) \
+        == users
+    assert len(delivered_keys(slack)) == len(set(delivered_keys(slack))) == len(users) + 1
+    sent = [int(o.split("sent ")[1].split()[0]) for o in outputs]
+    assert sum(sent) == len(users) + 1 and min(sent) > 0, sent     # both sent a share
+    assert count_rows(empty_database, "outbox", "key LIKE 'checkin:%'") == len(users)      # fanned out once
+    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == len(users) + 1
+    assert count_rows(empty_database, "outbox", "claimed_until IS NOT NULL") == 0
 
 
 def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_registrations(running):
