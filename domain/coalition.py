@@ -28,3 +28,9 @@ def next_followup(session: Session, team: str, state: str, at: datetime | None =
     upcoming = [when for _, when in plan(found)] if found else []
     moment = at or now()
     return min((when for when in upcoming if when > moment), default=None)
+
+
+def checkin_answers(session: Session, team: str, state: str) -> dict[int, dict[str, int]]:
+    """How the state's stakeholders answered each follow-up's check-in: {months: {answer: how many}}."""
+    found = coalitions.by_state(session, team, state)
+    return coalitions.answers_by_stage(session, team, found.id) if found else {}

@@ -99,10 +99,11 @@ class Figures:
     build_meeting: date | None
     trained_per_month: dict[str, dict[str, int]] = field(default_factory=dict)   # program → month → count
     reports_per_month: dict[str, int] = field(default_factory=dict)
+    checkins: dict[int, dict[str, int]] = field(default_factory=dict)   # months → answer → how many
 
 
-def figures(session: Session, team: str, state: str) -> Figures:
-    """A state coalition's figures, in this team's rows only."""
+def figures(session: Session, team: str, state: str, at: datetime | None = None) -> Figures:
+    """A state coalition's figures, in this team's rows only, as of `at` (now if not given)."""
     rows = progress.trainings(session, team, state)
     by_program, by_audience, per_month = Counter(), Counter(), defaultdict(Counter)
     for row in rows:
@@ -118,8 +119,9 @@ def figures(session: Session, team: str, state: str) -> Figures:
         reports=dict(Counter(r.made_to for r in made)),
         hotline=[(h.period, h.count, h.source) for h in progress.hotline_figures(session, team, state)],
         milestones=[(m.kind, m.reached_on, m.note) for m in progress.milestones(session, team, state)],
-        next_followup=coalition.next_followup(session, team, state),
+        next_followup=coalition.next_followup(session, team, state, at),
         build_meeting=coalition.build_meeting_date(session, team, state),
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
+        checkins=coalition.checkin_answers(session, team, state),
     )

@@ -5,7 +5,7 @@ builder escapes a plain `str` it is given, so what a person typed can never beco
 a link. `Mrkdwn` marks text that is already safe markup; `md()` and `mention()` make it.
 """
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -55,11 +55,24 @@ HOTLINE = (
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image a message shows below its blocks, drawn only when the message is sent (outside
+    any transaction: drawing a chart takes a while) and uploaded by the sender."""
+
+    draw: Callable[[], bytes]
+    filename: str
+    title: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
 class Message:
-    """What a person reads: the plain text (notification, shell, tests) and its blocks."""
+    """What a person reads: the plain text (notification, shell, tests), its blocks, and for an
+    owed message a picture below them."""
 
     text: str
     blocks: list[dict] = field(default_factory=list)
+    picture: Picture | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "text", escape(self.text))

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from domain import followups, notices
+from domain import progress as figures_of
 from domain.coalitions import ANSWERS, StageStatus
-from domain.sectors import Sector
 from handlers.blocks import (
     Message,
     Mrkdwn,
@@ -24,6 +24,7 @@ from handlers.blocks import (
     select_input,
     text_input,
 )
+from handlers.progress import chart_picture, figure_lines
 from storage import coalitions, stakeholders
 from storage.models import Coalition
 
@@ -102,28 +103,24 @@ def saved(coalition: Coalition) -> Message:
 
 
 # -- the channel post -------------------------------------------------------------------------------
-def progress_figures(session: Session, coalition: Coalition) -> list[dict]:
-    """The progress so far in a follow-up post. The hook for `/tat progress`: its figures and chart
-    replace these sector counts when it lands."""
-    counts = coalitions.sectors_in(session, coalition.state)
-    if not counts:
-        return [section("*Progress so far:* nobody is approved yet. Share `/tat register` with the coalition.")]
-    lines = [md("• {}: {}", _sector_label(s), n) for s, n in sorted(counts.items(), key=lambda kv: -kv[1])]
-    return [section(Mrkdwn("\n").join([md("*Progress so far:* {} approved stakeholders", sum(counts.values())),
-                                       *lines]))]
-
-
 def nudge(session: Session, notice: notices.FollowupNudge) -> Message | None:
+    """The post in the coalition channel: the stage's checklist, the progress so far (the figures
+    of `/tat progress`, and its chart below), and what to do next."""
     coalition = coalitions.by_id(session, notice.coalition_id)
     if coalition is None or coalition.revision != notice.revision or notice.months not in coalition.offsets:
         return None   # re-planned since: the current plan's post replaces this one
-    title = md("*{} coalition: {}*", coalition.state, followups.stage_name(notice.months))
+    stage = followups.stage_name(notice.months)
+    at = followups.followup_at(coalition.meeting_date, notice.months, coalition.time_zone)
+    found = figures_of.figures(session, coalition.team_id, coalition.state, at)
+    title = md("*{} coalition: {}*", coalition.state, stage)
     items = Mrkdwn("\n").join([md("☐ {}", item) for item in followups.checklist(notice.months)])
-    blocks = [section(title), section(md("*Checklist*\n{}", items)), *progress_figures(session, coalition),
+    blocks = [section(title), section(md("*Checklist*\n{}", items)),
+              section(Mrkdwn("\n").join([Mrkdwn("*Progress so far*"), *figure_lines(found)])),
               section(md("*Next:* {}", followups.next_step(notice.months))),
-              context("Everyone approved gets a check-in by direct message today."), safety_footer()]
-    return Message(md("{} coalition: {}. {}", coalition.state, followups.stage_name(notice.months),
-                      followups.next_step(notice.months)), blocks)
+              context("Everyone approved gets a check-in by direct message today. The chart is below; "
+                      "`/tat progress` shows the figures any time."), safety_footer()]
+    return Message(md("{} coalition: {}. {}", coalition.state, stage, followups.next_step(notice.months)), blocks,
+                   picture=chart_picture(found, f"{coalition.state} coalition progress at the {stage}"))
 
 
 # -- the check-in and its reminder ------------------------------------------------------------------
@@ -238,10 +235,6 @@ def _plan(coalition: Coalition) -> list[tuple[int, datetime]]:
 def _local(at: datetime, zone: str) -> str:
     local = at.astimezone(ZoneInfo(zone))
     return f"{local:%a %d %b %Y} {local:%H:%M} {local.tzname()}"
-
-
-def _sector_label(value: str) -> str:
-    return next((s.label for s in Sector if s.value == value), value)
 
 
 RENDERERS = {

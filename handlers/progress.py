@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 
 from domain import places
 from domain import progress as figures_of
+from domain.coalitions import ANSWERS
+from domain.followups import stage_name
 from domain.progress import HOTLINE_USAGE, MILESTONES, REPORTED_TO, REPORTED_USAGE, Figures
 from domain.sectors import Sector
 from domain.trainings import PROGRAM_LABELS, Usage, parse_date
@@ -14,6 +16,7 @@ from handlers.blocks import (
     SAFETY,
     Message,
     Mrkdwn,
+    Picture,
     context,
     md,
     modal,
@@ -43,7 +46,7 @@ def show_progress(call: Call, session: Session):
     state = _state_asked(session, call)
     if isinstance(state, Message):
         return state
-    found = figures_of.figures(session, call.team, state)
+    found = figures_of.figures(session, call.team, state, call.now)
     user = call.user
     return Then(progress_message(found), lambda client: send_chart(client, user, found))
 
@@ -68,6 +71,14 @@ def _state_asked(session: Session, call: Call) -> str | Message:
 def progress_message(found: Figures) -> Message:
     """The figures, in words."""
     state = places.find_state(found.state)
+    text = Mrkdwn("\n").join([md("*Coalition progress: {}*", state.name if state else found.state),
+                               *figure_lines(found)])
+    return Message(text, [section(text), context("A chart follows in your direct messages with the bot."),
+                          context(f"{SAFETY} {HOTLINE}")])
+
+
+def figure_lines(found: Figures) -> list[Mrkdwn]:
+    """Each figure of a state's progress, a line each (here and in the follow-up posts)."""
     sectors = ", ".join(f"{Sector(s).label}: {n}" for s, n in sorted(found.by_sector.items())) or "none yet"
     programs = ", ".join(f"{PROGRAM_LABELS[p]}: {n:,}" for p, n in sorted(found.by_program.items())) or "none yet"
     audiences = ", ".join(f"{a}: {n:,}" for a, n in sorted(found.by_audience.items())) or "none yet"
@@ -76,8 +87,10 @@ def progress_message(found: Figures) -> Message:
     reached = "; ".join(f"{MILESTONES.get(k, k)} ({d.isoformat()})" for k, d, _ in found.milestones) or "none yet"
     introductions = ("not counted yet" if found.introductions is None else str(found.introductions))
     followup = found.next_followup.strftime("%Y-%m-%d") if found.next_followup else "none planned yet"
-    lines = [
-        md("*Coalition progress: {}*", state.name if state else found.state),
+    checkins = "; ".join(
+        f"{stage_name(months)}: " + ", ".join(f"{ANSWERS[a].lower()} {n}" for a, n in sorted(counts.items()))
+        for months, counts in sorted(found.checkins.items())) or "none yet"
+    return [
         md("*Stakeholders* (approved) by sector: {}", sectors),
         md("*Introductions made:* {}", introductions),
         md("*People trained:* {} — by program: {}; by audience: {}", f"{found.trained:,}", programs, audiences),
@@ -85,11 +98,24 @@ def progress_message(found: Figures) -> Message:
         md("*Reports made* by members: {}", reports),
         md("*Hotline figures:* {}", hotline),
         md("*Milestones:* {}", reached),
+        md("*Check-in answers:* {}", checkins),
         md("*Next follow-up:* {}", followup),
     ]
-    text = Mrkdwn("\n").join(lines)
-    return Message(text, [section(text), context("A chart follows in your direct messages with the bot."),
-                          context(f"{SAFETY} {HOTLINE}")])
+
+
+def chart_picture(found: Figures, title: str) -> Picture:
+    """The progress chart as a picture an owed message shows (drawn when it is sent)."""
+    def draw() -> bytes:
+        from domain import chart  # matplotlib: imported only when a chart is drawn
+
+        return chart.draw(found)
+
+    return Picture(draw, f"tat-progress-{found.state}.png", title, _chart_alt_text(found.state))
+
+
+def _chart_alt_text(state: str) -> str:
+    return (f"Bar charts of trainings per month by program, and reports and hotline figures per period, "
+            f"for {state}")
 
 
 def send_chart(client, user: str, found: Figures) -> None:
@@ -100,8 +126,7 @@ def send_chart(client, user: str, found: Figures) -> None:
     dm = client.conversations_open(users=user)["channel"]["id"]
     client.files_upload_v2(channel=dm, file=png, filename=f"tat-progress-{found.state}.png",
                            title=f"TAT coalition progress — {found.state}",
-                           alt_txt=f"Bar charts of trainings per month by program, and reports and hotline "
-                                   f"figures per period, for {found.state}",
+                           alt_txt=_chart_alt_text(found.state),
                            initial_comment=f"Your coalition's progress chart for {found.state}.")
 
 

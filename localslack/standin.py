@@ -47,6 +47,7 @@ class SlackStandIn:
         self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self.files: dict[str, dict] = {}       # file id → its name, length, the bytes uploaded, where shared
+        self.processing: set[str] = set()      # files an image block may not show yet (add "*": every file)
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
@@ -160,6 +161,8 @@ class SlackStandIn:
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BTATBOT01", "team_id": TEAM,
                     "team": "Coalition", "user": "tat", "url": "https://coalition.slack.com/"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if not self._pictures_ready(params.get("blocks")):
+                return {"ok": False, "error": "invalid_blocks"}
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]
             ts = params.get("ts") or f"{time.time():.0f}.{next(self._ts):06d}"
@@ -208,6 +211,18 @@ class SlackStandIn:
             return {"ok": True, "user": user}
         return {"ok": True}
 
+
+    def _pictures_ready(self, blocks) -> bool:
+        """An image block naming a Slack file shows only a file whose bytes arrived (and, here, that
+        `processing` does not hold back: Slack refuses a file it has not processed yet)."""
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+        for block in blocks:
+            wanted = (block.get("slack_file") or {}).get("id") if block.get("type") == "image" else None
+            if wanted is not None:
+                stored = self.files.get(wanted)
+                if stored is None or stored["content"] is None or {wanted, "*"} & self.processing:
+                    return False
+        return True
 
     def _complete_upload(self, params: dict) -> dict:
         """Share uploaded files in a channel; a file whose bytes never arrived, or not as many as promised,

@@ -48,13 +48,6 @@ def approved_in(session: Session, state: str) -> list[Stakeholder]:
                                                           Stakeholder.status == "approved").order_by(Stakeholder.id)))
 
 
-def sectors_in(session: Session, state: str) -> dict[str, int]:
-    """How many approved stakeholders of a state each sector has."""
-    rows = session.execute(select(Stakeholder.sector, func.count()).where(
-        Stakeholder.state == state, Stakeholder.status == "approved").group_by(Stakeholder.sector))
-    return {sector: count for sector, count in rows}
-
-
 def save_answer(session: Session, team_id: str, coalition_id: int, stage: int, stakeholder_id: int, answer: str,
                 at: datetime) -> None:
     """One answer per stakeholder per stage: the first press stores it, a later press replaces it."""

@@ -106,8 +106,12 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert slack.calls_to("chat.postMessage", channel=CHANNEL) == [] == dms(running, "U0DRIVER01")
     at_followup(running, meeting, 1)
     (nudge,) = slack.calls_to("chat.postMessage", channel=CHANNEL)
-    assert "1-month follow-up" in nudge.params["text"] and "approved stakeholders" in json.dumps(nudge.params["blocks"])
-    assert "Law enforcement: 1" in json.dumps(nudge.params["blocks"])
+    shown = json.dumps(nudge.params["blocks"])
+    assert "1-month follow-up" in nudge.params["text"] and "Progress so far" in shown
+    assert "Law enforcement: 1" in shown and "People trained:* 0" in shown and "Check-in answers:* none yet" in shown
+    three_months = followup_at(meeting, 3, "America/Chicago").strftime("%Y-%m-%d")
+    assert f"Next follow-up:* {three_months}" in shown
+    assert_shows_its_chart(slack, nudge)
     assert not any("check-in" in c.params["text"] for c in dms(running, MANAGER))   # not approved
     (sheriff_checkin,) = dms(running, SHERIFF)[-1:]
     (driver_checkin,) = dms(running, "U0DRIVER01")
@@ -127,6 +131,8 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert "we distribute tat/botl materials 1" in listed
 
     at_followup(running, meeting, 3)
+    assert "1-month follow-up: we distribute tat/botl materials 1" in json.dumps(
+        slack.calls_to("chat.postMessage", channel=CHANNEL)[-1].params["blocks"])    # the answers, in progress
     second = dms(running, SHERIFF)[-1]
     assert "3-month" in second.params["text"]
     press(running, SHERIFF, second, "checkin_not_now")   # the reminder waits a week
@@ -144,10 +150,35 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert ["1-month" in n.params["text"] for n in slack.calls_to("chat.postMessage", channel=CHANNEL)] == [
         True, False, False]
     assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3
+    assert "3-month follow-up: we log a training 1" in json.dumps(
+        slack.calls_to("chat.postMessage", channel=CHANNEL)[-1].params["blocks"])
     listed = json.loads(running.command(ADMIN, "followups").body)["text"]
     assert listed.count("sent") == 3 and "answered 1 of 2 (we log a training 1)" in listed
     tick(running)
     assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3   # never twice
+
+
+def assert_shows_its_chart(slack, post) -> None:
+    """The post's last block is the progress chart: a PNG the bot uploaded and shared nowhere else."""
+    image = post.params["blocks"][-1]
+    assert image["type"] == "image" and "trainings per month" in image["alt_text"]
+    uploaded = slack.files[image["slack_file"]["id"]]
+    assert uploaded["content"].startswith(b"\x89PNG") and uploaded["channel"] is None
+
+
+def test_a_nudge_whose_chart_slack_will_not_show_yet_is_posted_once_without_it(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    running.slack.processing.add("*")      # Slack has not processed the upload: image blocks naming it fail
+    at_followup(running, meeting, 1)
+    refused, nudge = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert refused.response["error"] == "invalid_blocks" and refused.params["blocks"][-1]["type"] == "image"
+    assert "Progress so far" in json.dumps(nudge.params["blocks"]) and nudge.response["ok"]
+    assert all(b["type"] != "image" for b in nudge.params["blocks"])
+    assert len(running.slack.history[CHANNEL]) == 1
+    running.slack.processing.clear()
+    tick(running)
+    assert len(running.slack.history[CHANNEL]) == 1
 
 
 def test_editing_a_coalition_replans_what_is_not_sent_and_never_resends(running):

@@ -151,7 +151,7 @@ def test_a_member_logs_a_training_undoes_it_and_gets_the_progress_chart_as_a_fil
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_an_admin_sets_up_a_coalition_and_waits_for_its_first_follow_up():
+def test_an_admin_sets_up_a_coalition_and_waits_for_its_first_follow_up(tmp_path):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -161,6 +161,10 @@ def test_an_admin_sets_up_a_coalition_and_waits_for_its_first_follow_up():
                      "wait 34 days", "as sam", "press 2", "as alex", "/tat followups NE", "quit"])
     assert "The NE coalition is saved" in said
     assert "[posted in C0LOCALCOA]" in said and "NE coalition: 1-month follow-up" in said
+    assert "Progress so far" in said and "Stakeholders (approved) by sector: Truck stop" in said
+    assert "[picture: NE coalition progress at the 1-month follow-up, saved as tat-shell-files/tat-progress-NE.png]" \
+        in said
+    assert (tmp_path / "tat-shell-files" / "tat-progress-NE.png").read_bytes()[:4] == b"\x89PNG"
     assert "a message arrived for Sam Stone" in said and "[2] We distribute TAT/BOTL materials" in said
     assert "Thank you, noted: We distribute TAT/BOTL materials" in said
     assert "check-ins answered 1 of 1" in said
