@@ -63,11 +63,14 @@ def _sqlite_begin_immediate(connection) -> None:
     """Every SQLite transaction takes the write lock when it starts, so a read-then-write
     transaction can never act on what another has changed since: SQLite has no row locks,
     and `with_for_update()` does nothing there. A `reading` session only reads, and need not."""
-    read_only = connection.get_execution_options().get(READ_ONLY)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get(ONE_READ):
+        return   # one statement is a transaction of its own
+    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 READ_ONLY = "tat_read_only"
+ONE_READ = "tat_one_read"   # a connection that runs a single SELECT: it needs no BEGIN on SQLite
 
 
 @contextmanager
