@@ -161,6 +161,18 @@ def alert_leads(session: Session, at: datetime) -> int:
     return notices.queue_all(session, owed, not_before=at) if owed else 0
 
 
+def channel_ready(session: Session, team_id: str, channel: str, at: datetime) -> int:
+    """The bot was invited to a channel, or it was unarchived: send again at once each of its
+    coalitions' follow-up posts Slack refused there for that reason, unless over 7 days late
+    (then it stays missed). How many will be sent."""
+    revived = 0
+    for coalition in coalitions.posting_in(session, team_id, channel):
+        for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
+            if row.last_error in CHANNEL_PROBLEMS and at < row.not_before + followups.LATE_LIMIT:
+                revived += outbox.revive(session, row.id, at)
+    return revived
+
+
 @dataclass(frozen=True)
 class Answered:
     saved: bool

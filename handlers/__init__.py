@@ -100,6 +100,9 @@ VIEWS = {
 EVENTS = {
     "app_home_opened": home.publish_home,
     "message": message_posted,   # message.channels, message.groups: the victim-centred language note
+    "member_joined_channel": coalitions.channel_ready,   # the bot invited to a coalition channel...
+    "channel_unarchive": coalitions.channel_ready,       # ...or it unarchived: a refused follow-up goes out
+    "group_unarchive": coalitions.channel_ready,
 }
 
 

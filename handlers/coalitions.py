@@ -3,8 +3,11 @@
 Listeners acknowledge, read and write the database, and queue what is owed; private replies that
 are not owed go through `services.later`.
 """
+import logging
+
 from sqlalchemy.orm import Session
 
+from domain import coalitions as coalitions_of
 from domain import places
 from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
 from handlers import followup_blocks as render
@@ -13,6 +16,7 @@ from handlers.commands import Call, OpenModal
 from storage import coalitions
 from storage.models import now
 
+log = logging.getLogger(__name__)
 USAGE = "Write `/tat {}` for every state, or `/tat {} NE` for one."
 
 
@@ -119,3 +123,19 @@ def _stage(action: dict) -> tuple[int, int]:
     except ValueError:
         return 0, 0
     return coalition_id, months
+
+
+def channel_ready(event, body, context):
+    """The bot joined a channel (`member_joined_channel`, the bot being the member) or a channel was
+    unarchived: a follow-up post Slack refused there goes out now, without waiting for an admin."""
+    if event.get("type") == "member_joined_channel" and context.get("bot_user_id") not in (None, event.get("user")):
+        return   # someone else joined
+    services, channel = context["services"], event.get("channel")
+    channel = channel.get("id") if isinstance(channel, dict) else channel
+    if not channel:
+        return
+    team = body.get("team_id") or event.get("team") or ""
+    with services.sessions.begin() as session:
+        revived = coalitions_of.channel_ready(session, team, channel, services.clock())
+    if revived:
+        log.info("%s follow-up post(s) refused in %s go out now that the channel is ready", revived, channel)

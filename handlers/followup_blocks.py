@@ -198,8 +198,9 @@ def lead_alert(session: Session, notice: notices.LeadAlert) -> Message | None:
     else:
         fix = md(FIXES[notice.problem], channel=channel) if notice.problem in FIXES else md(
             "Slack refused it ({})", notice.problem)
-        text = md("The {} coalition's {} could not be posted. {}, then ask a coalition admin to press Try again "
-                  "in `/tat outbox`.", coalition.state, stage, fix)
+        text = md("The {} coalition's {} could not be posted. {}: it goes out by itself as soon as I can post "
+                  "there, within 7 days of its date (a coalition admin can also press Try again in `/tat outbox`).",
+                  coalition.state, stage, fix)
     return Message(text)
 
 

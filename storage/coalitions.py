@@ -35,6 +35,12 @@ def every(session: Session) -> list[Coalition]:
     return list(session.scalars(select(Coalition).order_by(Coalition.id)))
 
 
+def posting_in(session: Session, team_id: str, channel: str) -> list[Coalition]:
+    """The workspace's coalitions whose follow-ups are posted in this channel."""
+    return list(session.scalars(select(Coalition).where(Coalition.team_id == team_id, Coalition.channel_id == channel)
+                                .order_by(Coalition.id)))
+
+
 def leads_of(session: Session, team_id: str | None, state: str) -> list[str]:
     """The Slack user ids leading a state's coalition in a workspace (none without a workspace)."""
     if not team_id:

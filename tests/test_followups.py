@@ -14,7 +14,9 @@ import schedules
 from domain import coalitions
 from domain.followups import followup_at
 from handlers import trainings
+from handlers.slack_token import check_token
 from localslack import payloads
+from localslack.standin import BOT_USER
 from storage.db import engine_for, migrate, session_factory
 from storage.models import OutboxMessage, Stakeholder
 from tests.conftest import ADMIN, Clock, count_rows, settings_for
@@ -212,6 +214,30 @@ def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retr
     tick(running)
     assert [c.response["ok"] for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)] == [False, True]
     assert len(dms(running, LEAD)) == 1
+
+
+def test_a_post_refused_because_the_bot_was_not_in_the_channel_goes_out_when_it_is_invited(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    running.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
+    at_followup(running, meeting, 1)
+    tick(running)
+    assert "/invite" in dms(running, LEAD)[0].params["text"]
+    assert check_token(running.bot.app.client, running.bot.identity)   # as `serve` does after start-up
+
+    joined = {"type": "member_joined_channel", "user": "U0SOMEONE1", "channel": CHANNEL, "channel_type": "C"}
+    assert running.send(payloads.event_callback(joined), json_body=True).status == 200
+    tick(running)
+    assert [c.response["ok"] for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)] == [False]
+
+    invited = {**joined, "user": BOT_USER, "inviter": ADMIN}     # the bot itself joined: a lead invited it
+    assert running.send(payloads.event_callback(invited), json_body=True).status == 200
+    tick(running)
+    assert [c.response["ok"] for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)] == [False, True]
+    assert len(dms(running, LEAD)) == 1
+    assert running.send(payloads.event_callback(invited), json_body=True).status == 200    # a retry of the event
+    tick(running)
+    assert len(running.slack.history[CHANNEL]) == 1
 
 
 def late_bot(running, days_late: float):

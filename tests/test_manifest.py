@@ -21,6 +21,15 @@ METHOD_SCOPES = {
     "users.lookupByEmail": {"users:read.email"},
     "users.list": {"users:read"},
 }
+# Every event the bot subscribes to, and the bot scopes Slack asks for it (all of them).
+EVENT_SCOPES = {
+    "app_home_opened": set(),
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+    "member_joined_channel": {"channels:read", "groups:read"},   # public and private channels alike
+    "channel_unarchive": {"channels:read"},
+    "group_unarchive": {"groups:read"},
+}
 # Scopes a method needs besides its own: users.list gives e-mail addresses only with users:read.email.
 ALSO_NEEDED = {"users.list": {"users:read.email"}, "users.lookupByEmail": {"users:read"}}
 CODE = ("bot.py", "datafiles.py", "handlers", "schedules", "domain", "storage")
@@ -60,9 +69,10 @@ def test_the_manifest_subscribes_to_the_events_the_bot_listens_to(project_root):
 
     manifest = json.loads((project_root / "manifest.json").read_text())
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert events == {"app_home_opened", "message.channels", "message.groups"}
+    assert events == set(EVENT_SCOPES)
     assert {name.split(".")[0] for name in events} == set(EVENTS)
-    assert {"channels:history", "groups:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {scope for scopes in EVENT_SCOPES.values() for scope in scopes} <= set(
+        manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_the_table_finds_calls_in_the_code(project_root):
