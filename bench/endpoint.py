@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bot as tat_bot  # noqa: E402
 from handlers.registration_blocks import registration_form  # noqa: E402
 from localslack import payloads  # noqa: E402
-from localslack.client import SECRET, BotClient, settings_for  # noqa: E402
+from localslack.client import SECRET, BotClient, settings_for, stop_server  # noqa: E402
 from localslack.samples import TRUCK_STOP  # noqa: E402
 from localslack.standin import SlackStandIn  # noqa: E402
 
@@ -76,8 +76,8 @@ def main() -> None:
     started = time.perf_counter()
     slack.wait_for("chat.postMessage", count=2 * REQUESTS * 3, timeout=300)  # the work after each ack
     print(f"owed messages all delivered {time.perf_counter() - started:.1f} s after the last registration")
-    bare.trigger.pull_trigger(bare.close)
-    server.trigger.pull_trigger(server.close)
+    stop_server(bare)
+    stop_server(server)
     built.close()
     slack.stop()
 

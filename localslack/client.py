@@ -56,3 +56,18 @@ def settings_for(database_url: str, slack: SlackStandIn, admins: tuple[str, ...]
         "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url, "TAT_ADMINS": ",".join(admins),
     })
+
+
+def stop_server(server, thread=None) -> None:
+    """Stop a waitress server running on `thread`: ask its loop to close it, wait for the loop, and
+    stop its worker threads. The loop may run the close before this thread's write to the trigger
+    (it was already awake, flushing a response) and close the trigger first: then the write fails
+    with EBADF, and the server is closed as asked."""
+    try:
+        server.trigger.pull_trigger(server.close)
+    except OSError:
+        if not server.trigger._closed:
+            raise
+    if thread is not None:
+        thread.join(timeout=5)
+    server.task_dispatcher.shutdown()

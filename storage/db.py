@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,6 +91,13 @@ def read_only(engine: Engine) -> Engine:
 
 
 _READ_ONLY: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
+
+
+def one_read(engine: Engine) -> Connection:
+    """A connection for a single SELECT, which is a transaction of its own: no BEGIN and no
+    ROLLBACK around it (on PostgreSQL, one round trip instead of three)."""
+    options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {ONE_READ: True}
+    return read_only(engine).connect().execution_options(**options)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
-from storage.db import ONE_READ, read_only
+from storage.db import one_read
 from storage.models import Coverage, DirectoryRevision, Stakeholder
 
 OFFICERS = ("law_enforcement", "attorney_general")
@@ -158,5 +158,5 @@ def asker(engine: Engine, user: str):
     """Who is asking, as /tat contact needs them (status, state, county, first county covered), and
     the directory's revision, in one statement; None if they have not registered. It reads on a
     connection of its own: a lookup answered from what was remembered then starts no session."""
-    with read_only(engine).connect().execution_options(**{ONE_READ: True}) as connection:
+    with one_read(engine) as connection:
         return connection.execute(_ASKER, {"user": user}).one_or_none()

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
-from localslack.client import SECRET, BotClient, Response  # noqa: F401 (tests import them from here)
+from localslack.client import SECRET, BotClient, Response, stop_server  # noqa: F401 (tests import them from here)
 from localslack.client import settings_for as client_settings
 from localslack.standin import SlackStandIn
 from storage.db import engine_for
@@ -171,22 +171,9 @@ def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: C
         yield RunningBot(f"http://127.0.0.1:{server.effective_port}", slack, built, database_url, clock)
     finally:
         try:
-            stop_server(server)
-            thread.join(timeout=5)
-            server.task_dispatcher.shutdown()
+            stop_server(server, thread)
         finally:   # the bot's sender must stop even if the server's did not: it would send for later tests
             built.close()
-
-
-def stop_server(server) -> None:
-    """Ask the server's loop to close it. The loop may run the request before this thread's write to
-    the trigger (it was already awake, flushing a response) and close the trigger first: then the
-    write fails with EBADF, and the server is closed as asked."""
-    try:
-        server.trigger.pull_trigger(server.close)
-    except OSError:
-        if not server.trigger._closed:
-            raise
 
 
 @pytest.fixture
