@@ -196,7 +196,8 @@ def test_editing_a_coalition_replans_what_is_not_sent_and_never_resends(running)
     assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 2   # 3 months was dropped
 
 
-def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retry_sends_it(running):
+def refused_for_want_of_the_channel(running) -> None:
+    """The 1-month post falls due while the bot is not in the coalition channel; the leads are told."""
     meeting = today()
     setup_coalition(running, meeting)
     running.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
@@ -204,6 +205,10 @@ def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retr
     tick(running)
     (alert,) = dms(running, LEAD)
     assert "/invite" in alert.params["text"] and f"<#{CHANNEL}>" in alert.params["text"]
+
+
+def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retry_sends_it(running):
+    refused_for_want_of_the_channel(running)
 
     listed = json.loads(running.command(ADMIN, "outbox").body)
     retry = next(e for b in listed["blocks"] if b["type"] == "actions" for e in b["elements"])
@@ -217,12 +222,7 @@ def test_when_the_bot_is_not_in_the_channel_the_leads_are_told_and_an_admin_retr
 
 
 def test_a_post_refused_because_the_bot_was_not_in_the_channel_goes_out_when_it_is_invited(running):
-    meeting = today()
-    setup_coalition(running, meeting)
-    running.slack.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
-    at_followup(running, meeting, 1)
-    tick(running)
-    assert "/invite" in dms(running, LEAD)[0].params["text"]
+    refused_for_want_of_the_channel(running)
     assert check_token(running.bot.app.client, running.bot.identity)   # as `serve` does after start-up
 
     joined = {"type": "member_joined_channel", "user": "U0SOMEONE1", "channel": CHANNEL, "channel_type": "C"}
