@@ -137,7 +137,7 @@ def report(results: dict[str, list[tuple[float, float]]], runs: int) -> None:
         each = ", ".join(f"{seconds:.2f}/{mb:.0f}" for seconds, mb in figures)
         print(f"{name:<13}{ready:>16.2f}{rss:>15.0f}{ratio:>15}   {each}")
     written = not os.environ.get("PYTHONDONTWRITEBYTECODE")
-    bytecode = "cached in __pycache__" if written else "not written (PYTHONDONTWRITEBYTECODE)"
+    bytecode = "written and reused" if written else "not written (PYTHONDONTWRITEBYTECODE)"
     print(f"\nmedians of {runs} runs, {IDLE_SECONDS:.0f} s idle before RSS, Python {sys.version.split()[0]}, "
           f"bytecode {bytecode}")
 
