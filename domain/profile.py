@@ -4,8 +4,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import phonenumbers
-
 from domain import places
 from domain.sectors import Sector
 
@@ -101,6 +99,8 @@ def normalise_phone(text: str) -> str:
     number = text[: extension.start()] if extension else text
     if re.search(r"[^\d\s().+-]", number):
         raise ValueError
+    import phonenumbers  # here: only a registration or an import reads phone numbers, not the start
+
     try:
         parsed = phonenumbers.parse(number, "US")
     except phonenumbers.NumberParseException:

@@ -1,5 +1,6 @@
 """Connecting to the database and bringing its schema up to date."""
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -7,11 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -125,14 +124,52 @@ class _TakingTurns(sessionmaker):
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied (safe with several instances at once)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    """Apply every Alembic migration not yet applied (safe with several instances at once). A database
+    already at the newest migration costs one query: Alembic is imported only when there is work."""
+    head = head_revision()
+    with read_only(engine).connect() as connection:
+        if _applied(connection) == {head}:
+            return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        if _applied(connection) != {head}:  # another instance may have migrated while this one waited
+            _upgrade(connection)
+
+
+def _applied(connection: Connection) -> set[str]:
+    """The revisions the database is at: none when Alembic has never run on it."""
+    try:
+        with connection.begin_nested():  # a missing table must not spoil PostgreSQL's transaction
+            return set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    except (OperationalError, ProgrammingError):
+        return set()
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command  # here, not at the top: Alembic takes some 60 ms to import
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+_ASSIGNED = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration, read from the version files as Alembic would, without importing it."""
+    revisions: set[str] = set()
+    replaced: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _ASSIGNED.findall(path.read_text()):
+            (revisions if name == "revision" else replaced).update(re.findall(r"""['"]([^'"]+)['"]""", value))
+    heads = revisions - replaced
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations in {MIGRATIONS / 'versions'} have {len(heads)} heads, not one")
+    return heads.pop()
 
 
 def wait_until_reachable(engine: Engine, seconds: float) -> None:

@@ -1,14 +1,20 @@
 """Storage on whichever database the run uses: migrations match the models, times stay UTC."""
+import os
+import subprocess
+import sys
+import threading
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from storage.db import MIGRATIONS, engine_for, migrate, session_factory
+from storage.db import MIGRATION_LOCK, MIGRATIONS, engine_for, head_revision, migrate, session_factory
 from storage.models import Base, Stakeholder
 
 
@@ -27,11 +33,104 @@ def test_the_migrations_build_exactly_the_models_schema(engine):
 
 def test_migrating_again_changes_nothing(engine):
     migrate(engine)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
-    assert current == ScriptDirectory.from_config(config).get_current_head()
+    assert current == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_newest_migration_read_without_alembic_is_alembics_own_head():
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_newest_migration_starts_without_importing_alembic(engine, monkeypatch):
+    for name in ("alembic", "alembic.command", "alembic.config"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing any of them now raises ImportError
+    migrate(engine)
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """A database no migration has touched, of the run's kind: a SQLite file or a PostgreSQL schema."""
+    postgres = os.environ.get("TEST_DATABASE_URL")
+    if not postgres:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    schema, admin = f"tat_fresh_{uuid.uuid4().hex[:10]}", engine_for(postgres)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_instances_starting_at_once_on_a_fresh_database_migrate_it_to_the_newest(fresh_database, project_root):
+    instances = [subprocess.Popen([sys.executable, "-c", STARTING_INSTANCE, fresh_database], cwd=project_root,
+                                  text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                 for _ in range(4)]
+    try:
+        assert [instance.stdout.readline() for instance in instances] == ["ready\n"] * len(instances)
+        for instance in instances:  # all at once, now that each has imported what it needs
+            instance.stdin.close()
+        outcomes = [(instance.wait(timeout=60), instance.stdout.read()) for instance in instances]
+    finally:
+        for instance in instances:
+            instance.kill()
+            instance.stdout.close()
+    assert outcomes == [(0, "")] * len(instances)
+    engine = engine_for(fresh_database)
+    assert _versions(engine) == [head_revision()]
+    engine.dispose()
+
+
+STARTING_INSTANCE = """
+import sys
+from alembic import command  # imported before the start, so that the instances race at migrating
+from storage.db import engine_for, migrate
+engine = engine_for(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.read()
+migrate(engine)
+"""
+
+
+def test_a_database_at_the_newest_migration_is_started_on_while_another_instance_holds_the_lock(engine):
+    holder = engine_for(engine.url.render_as_string(hide_password=False))
+    with holder.begin() as connection:  # what an instance that is migrating holds
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        else:
+            connection.execute(text("UPDATE directory_revision SET revision = revision"))
+        started = threading.Thread(target=migrate, args=(engine,), daemon=True)
+        started.start()
+        started.join(timeout=5)
+        assert not started.is_alive()
+    holder.dispose()
+
+
+def test_a_database_some_migrations_behind_is_brought_to_the_newest(fresh_database):
+    engine = engine_for(fresh_database)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    assert _versions(engine) == ["0004"]
+    migrate(engine)
+    assert _versions(engine) == [head_revision()]
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _versions(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(text("SELECT version_num FROM alembic_version")))
 
 
 def test_times_go_in_from_any_zone_and_come_back_as_utc(engine):
