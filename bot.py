@@ -31,6 +31,7 @@ from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
 from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
+from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
 
 gc.freeze()  # so the collector never walks them, during the imports (~40 ms) or after
@@ -50,12 +51,14 @@ class Bot:
 
     def start(self) -> "Bot":
         self.sender.start()
+        start_watching(self.engine)   # PostgreSQL: hear the directory's changes (lookups ask less)
         return self
 
     def close(self) -> None:
         """Let work in flight finish, then let go of the database."""
         self.later.shutdown()
         self.sender.stop()
+        stop_watching(self.engine)
         self.engine.dispose()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain import places
 from domain.places import County, Place, State
-from storage import directory
+from storage import directory, directory_watch
 from storage.models import Stakeholder
 
 
@@ -64,13 +64,23 @@ class Asker:
     jurisdiction: tuple[str, ...]
 
 
-def asker(session: Session, user: str) -> tuple[Asker | None, int | None]:
-    """The person asking, and the directory's revision (see `Remembered`), in one query."""
+def asker(session: Session, user: str) -> tuple[Asker | None, tuple]:
+    """The person asking, and the version of the directory the answer is good for (see
+    `Remembered`): read in one query, or, while this process hears the directory's changes, as
+    read since the last change."""
+    book = remembered(session)
+    heard = book.heard(session)
+    if heard is not None and (kept := book.recall(("caller", user), heard)) is not None:
+        return kept, heard
     row = directory.asker(session.get_bind(), user)
     if row is None:
-        return None, None
+        return None, heard or ("read", None)
     status, state, county, first_county, revision = row
-    return Asker(status, state, county, (first_county,) if first_county else ()), revision
+    who = Asker(status, state, county, (first_county,) if first_county else ())
+    if heard is None:
+        return who, ("read", revision)
+    book.keep(("caller", user), heard, who)
+    return who, heard
 
 
 def may_see_contacts(who: Stakeholder | Asker | None, is_admin: bool) -> bool:
@@ -125,34 +135,50 @@ Shown = TypeVar("Shown")
 
 
 class Remembered:
-    """Pages of contacts as last shown, kept while the directory is unchanged. Each use costs one
-    read of the directory's revision (see `storage.directory`), in place of reading and rendering
-    a page: any change to stakeholders, by this process or another, makes the next lookup read
-    afresh. A minute at most bounds what a change made behind the bot's back (by hand, in SQL)
-    could leave showing."""
+    """Pages of contacts as last shown, and who asked, kept while the directory is unchanged.
+
+    A version says which directory an answer was read from. On PostgreSQL the process hears every
+    change (`storage.directory_watch`), and a lookup answered from here asks the database nothing;
+    otherwise (SQLite, or while not hearing) each lookup reads the directory's revision with the
+    caller, in one query, and only the page is kept. A minute at most bounds what a change made
+    behind the bot's back (by hand, in SQL) could leave showing."""
 
     LIFETIME = 60.0
     SIZE = 4096
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
-        self._pages: dict[tuple, tuple[int, float, object]] = {}
+        self._kept: dict[tuple, tuple[tuple, float, object]] = {}
 
-    def page(self, session: Session, place: Place, page: int, revision: int | None,
+    @staticmethod
+    def heard(session: Session) -> tuple | None:
+        """The version this process has heard of, if it is hearing the directory's changes."""
+        watch = directory_watch.watch_of(session.get_bind())
+        token = watch.token() if watch else None
+        return None if token is None else ("heard", token)
+
+    def page(self, session: Session, place: Place, page: int, version: tuple | None,
              show: Callable[[], Shown]) -> Shown:
-        """`show()` for this page of the place, or what it gave last time if still true.
-        `revision` is the directory's, if already read in this transaction before `show` reads."""
-        if revision is None:
-            revision = directory.revision(session)
-        key = (place.state.abbr, place.county.fips if place.county else None, page)
-        kept = self._pages.get(key)
-        if kept and kept[0] == revision and kept[1] > self._clock():
-            return kept[2]
+        """`show()` for this page of the place, or what it gave last time if still true. `version`
+        is the one read with the caller, before `show` reads."""
+        if version is None or version == ("read", None):
+            version = self.heard(session) or ("read", directory.revision(session))
+        key = ("page", place.state.abbr, place.county.fips if place.county else None, page)
+        kept = self.recall(key, version)
+        if kept is not None:
+            return kept
         shown = show()
-        if len(self._pages) >= self.SIZE:
-            self._pages.clear()
-        self._pages[key] = (revision, self._clock() + self.LIFETIME, shown)
+        self.keep(key, version, shown)
         return shown
+
+    def recall(self, key: tuple, version: tuple):
+        kept = self._kept.get(key)
+        return kept[2] if kept and kept[0] == version and kept[1] > self._clock() else None
+
+    def keep(self, key: tuple, version: tuple, value) -> None:
+        if len(self._kept) >= self.SIZE:
+            self._kept.clear()
+        self._kept[key] = (version, self._clock() + self.LIFETIME, value)
 
 
 _REMEMBERED: WeakKeyDictionary = WeakKeyDictionary()

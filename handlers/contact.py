@@ -13,7 +13,7 @@ PAGE_ASKED = re.compile(r"^(.*?)\s*\bpage\s+(\d{1,3})$", re.IGNORECASE)
 
 def contact(call: Call, session: Session) -> Message:
     """`/tat contact [place]`: county contacts, statewide ones, victim services, the hotline."""
-    who, revision = asker(session, call.user)
+    who, version = asker(session, call.user)
     if not may_see_contacts(who, call.is_admin):
         return render.not_approved(registered=who is not None)
     typed, page = split_page(call.text)
@@ -23,7 +23,7 @@ def contact(call: Call, session: Session) -> Message:
     if not place.found:
         return render.unknown_place(typed) if typed else render.no_home_place()
     return remembered(session).page(
-        session, place, page, revision,
+        session, place, page, version,
         lambda: render.contacts_message(directory_of(session, place, page, render.PAGE)))
 
 

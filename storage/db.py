@@ -14,6 +14,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Connections kept open: one for each thread that may hold one at once (8 answering Slack, 8 for
+# the work after acknowledgements, the sender's and the clock's), so that none is opened and
+# closed per request under load; a burst beyond that opens a few more for the while.
+POOL = {"pool_size": 20, "max_overflow": 10}
 MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrates at a time
 
 log = logging.getLogger("tat")
@@ -32,11 +36,11 @@ def engine_for(url: str) -> Engine:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
+        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)  # no personal data in errors
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **POOL)  # no personal data in errors
     event.listen(engine, "handle_error", _without_failing_row)
     return engine
 

@@ -1,11 +1,12 @@
 """Who covers a place: the queries behind /tat contact and introductions. Session first, never commit."""
 from functools import lru_cache
 
-from sqlalchemy import Engine, bindparam, case, event, func, select
+from sqlalchemy import Engine, bindparam, case, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
+from storage import directory_watch
 from storage.db import one_read
 from storage.models import Coverage, DirectoryRevision, Stakeholder
 
@@ -102,6 +103,7 @@ def site_named(session: Session, name: str) -> Stakeholder | None:
 # commits, so a lookup can tell in one read whether what it remembers is still true.
 
 _CHANGED = "tat_directory_changed"
+_RAISED = "tat_directory_raised"
 _WATCHED = frozenset({Stakeholder.__tablename__, Coverage.__tablename__})
 
 
@@ -111,6 +113,7 @@ def watch_changes(sessions) -> None:
     event.listen(sessions, "do_orm_execute", _noticed_statement)
     event.listen(sessions, "after_flush", _noticed_flush)
     event.listen(sessions, "before_commit", _raise_revision)
+    event.listen(sessions, "after_commit", _tell_watch)
     event.listen(sessions, "after_rollback", _forget)
 
 
@@ -127,7 +130,17 @@ def _noticed_flush(session: Session, _context) -> None:
 def _raise_revision(session: Session) -> None:
     session.flush()   # changes still pending are flushed by commit only after this hook
     if session.info.pop(_CHANGED, False):
-        session.execute(_raise(session.get_bind().dialect.name))
+        dialect = session.get_bind().dialect.name
+        session.execute(_raise(dialect))
+        if dialect == "postgresql":
+            session.execute(text(f"NOTIFY {directory_watch.CHANNEL}"))   # heard by every process as this commits
+        session.info[_RAISED] = True
+
+
+def _tell_watch(session: Session) -> None:
+    """This process's own change moves its watch's token before the commit returns."""
+    if session.info.pop(_RAISED, False) and (watch := directory_watch.watch_of(session.get_bind())):
+        watch.changed()
 
 
 @lru_cache(maxsize=2)
@@ -141,6 +154,7 @@ def _raise(dialect: str):
 
 def _forget(session: Session) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_RAISED, None)
 
 
 _REVISION = select(func.coalesce(func.max(DirectoryRevision.revision), 0)).scalar_subquery()

@@ -1,13 +1,15 @@
 """`/tat contact`, end to end: signed slash commands and buttons through the real HTTP server."""
 import json
 import re
+import threading
 import time
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import event, insert, text, update
 
 from domain.contacts import Remembered, remembered
 from localslack import payloads
+from storage import directory_watch
 from storage.db import engine_for, session_factory
 from storage.models import Coverage, Stakeholder
 from tests.conftest import ADMIN
@@ -205,15 +207,68 @@ def test_a_lookup_never_shows_what_was_remembered_from_before_a_change_by_anyone
     other = session_factory(engine_for(coalition.database_url))
     with other.begin() as session:
         session.execute(update(Stakeholder).where(Stakeholder.slack_user_id == SHERIFF).values(status="declined"))
-    text = shown(reply_of(coalition, MANAGER, "contact"))
-    assert "Dana Deputy" not in text and "Terry Trooper" in text
+    shows_soon(coalition, lambda text: "Dana Deputy" not in text and "Terry Trooper" in text)
     with other.begin() as session:
         session.execute(insert(Stakeholder), [{
             "slack_user_id": "U0NEWCOP01", "name": "Nico Newcop", "sector": "law_enforcement",
             "organization": "Omaha Police Department", "phone": "(402) 444-5000", "email": "nico@opd.example",
             "state": "NE", "statewide": True, "status": "approved", "revision": 1}])
-    assert "Nico Newcop" in shown(reply_of(coalition, MANAGER, "contact"))
+    shows_soon(coalition, lambda text: "Nico Newcop" in text)
     other.kw["bind"].dispose()
+
+
+def shows_soon(running, check) -> None:
+    """The manager's next lookup shows another process's change: at once on SQLite (each lookup
+    reads the directory's revision), on PostgreSQL once its notification arrives (moments)."""
+    if directory_watch.watch_of(running.bot.engine) is None:
+        assert check(shown(reply_of(running, MANAGER, "contact")))
+    else:
+        wait_until(lambda: check(shown(reply_of(running, MANAGER, "contact"))), timeout=5)
+
+
+def statements_of(running, send) -> list[str]:
+    """The SQL statements the bot ran to answer `send()` (in the threads that answer Slack)."""
+    ran: list[str] = []
+
+    def record(conn, cursor, statement, *_):
+        if threading.current_thread().name.startswith("waitress"):
+            ran.append(statement)
+
+    event.listen(running.bot.engine, "before_cursor_execute", record)
+    try:
+        send()
+    finally:
+        event.remove(running.bot.engine, "before_cursor_execute", record)
+    return ran
+
+
+def test_a_remembered_lookup_asks_the_database_one_statement_and_on_postgresql_none(coalition):
+    watch = directory_watch.watch_of(coalition.bot.engine)
+    if watch is not None:
+        wait_until(lambda: watch.token() is not None)    # listening: PostgreSQL
+    reply_of(coalition, MANAGER, "contact")                # read, and remembered
+    ran = statements_of(coalition, lambda: reply_of(coalition, MANAGER, "contact"))
+    assert ran == ([] if watch else [ran[0]]) and (watch or "directory_revision" in ran[0])
+    assert "Dana Deputy" in shown(reply_of(coalition, MANAGER, "contact"))
+
+
+def test_lookups_stay_right_while_the_bot_cannot_hear_the_directorys_changes(coalition):
+    watch = directory_watch.watch_of(coalition.bot.engine)
+    reply_of(coalition, MANAGER, "contact")
+    if watch is not None:   # PostgreSQL: the connection that listens is cut
+        wait_until(lambda: watch.token() is not None)
+        with coalition.bot.engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE query = 'LISTEN tat_directory' AND datname = current_database()"))
+        wait_until(lambda: watch.token() is None)
+    other = session_factory(engine_for(coalition.database_url))
+    with other.begin() as session:   # meanwhile another process declines the sheriff
+        session.execute(update(Stakeholder).where(Stakeholder.slack_user_id == SHERIFF).values(status="declined"))
+    other.kw["bind"].dispose()
+    assert "Dana Deputy" not in shown(reply_of(coalition, MANAGER, "contact"))
+    if watch is not None:   # it listens again, and what it remembers from before is not trusted
+        wait_until(lambda: watch.token() is not None, timeout=10)
+        assert "Dana Deputy" not in shown(reply_of(coalition, MANAGER, "contact"))
 
 
 def test_what_a_lookup_remembers_lasts_a_minute_at_most(coalition):
