@@ -11,21 +11,25 @@ as before; each reconnection moves the number, since notifications may have been
 """
 import itertools
 import logging
+import os
 import threading
+import time
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 log = logging.getLogger(__name__)
 CHANNEL = "tat_directory"
 WAIT = 1.0   # seconds between looks at whether to stop
+PROBE_WAIT = 5.0   # seconds a notification of its own may take to arrive when it starts listening
 
 _WATCHES: "WeakKeyDictionary[object, DirectoryWatch]" = WeakKeyDictionary()
 
 
 class DirectoryWatch:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, probe_wait: float = PROBE_WAIT):
         self._engine = engine
+        self._probe_wait = probe_wait
         self._counter = itertools.count(1)
         self._token = 0
         self._listening = False
@@ -51,14 +55,27 @@ class DirectoryWatch:
             try:
                 self._listen()
                 pause = 1.0
-            except Exception as lost:   # any driver error: listen again after a pause
+            except Exception as lost:   # any driver error, or not heard: listen again after a pause
                 if not self._stop.is_set():
-                    log.warning("lost the directory's notifications (%s); lookups ask the database until "
-                                "they are back", type(lost).__name__)
+                    log.warning("not hearing the directory's notifications (%s: %s); lookups ask the database "
+                                "until they are back", type(lost).__name__, lost if isinstance(lost, NotHeard) else "")
             self._listening = False
             self.changed()
             self._stop.wait(pause)
             pause = min(pause * 2, 30.0)
+
+    def hears(self, connection) -> bool:
+        """Send a notification through the pool and wait for it here: behind a pooler that hands
+        each transaction another server connection, LISTEN is accepted and nothing ever arrives."""
+        probe = _probe_payload()
+        with self._engine.begin() as sending:
+            sending.execute(text("SELECT pg_notify(:channel, :probe)"), {"channel": CHANNEL, "probe": probe})
+        deadline = time.monotonic() + self._probe_wait
+        while (left := deadline - time.monotonic()) > 0:
+            for note in connection.notifies(timeout=left):
+                if note.payload == probe:
+                    return True
+        return False
 
     def _listen(self) -> None:
         raw = self._engine.raw_connection()
@@ -68,6 +85,8 @@ class DirectoryWatch:
             connection.rollback()   # the pool's check-out may have begun a transaction (its ping)
             connection.autocommit = True
             connection.execute(f"LISTEN {CHANNEL}")
+            if not self.hears(connection):
+                raise NotHeard("its own notification did not arrive (a pooler in transaction mode?)")
             self.changed()          # whatever happened before now was not heard
             self._listening = True
             while not self._stop.is_set():
@@ -75,6 +94,14 @@ class DirectoryWatch:
                     self.changed()
         finally:
             connection.close()
+
+
+class NotHeard(Exception):
+    """LISTEN was accepted, but notifications do not arrive on this connection."""
+
+
+def _probe_payload() -> str:
+    return f"probe:{os.getpid()}:{threading.get_ident()}:{time.monotonic_ns()}"
 
 
 def start_watching(engine: Engine) -> DirectoryWatch | None:

@@ -281,3 +281,25 @@ def test_what_a_lookup_remembers_lasts_a_minute_at_most(coalition):
     later = time.monotonic() + Remembered.LIFETIME + 1
     remembered_pages._clock = lambda: later
     assert "Dana Renamed" in shown(reply_of(coalition, MANAGER, "contact"))
+
+
+def test_notifications_are_trusted_only_on_a_connection_that_hears_its_own(database_url):
+    engine = engine_for(database_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            assert directory_watch.start_watching(engine) is None   # SQLite: each lookup reads the revision
+            return
+        raw = engine.raw_connection()
+        listening = raw.driver_connection
+        listening.rollback()
+        listening.autocommit = True
+        listening.execute(f"LISTEN {directory_watch.CHANNEL}")
+        assert directory_watch.DirectoryWatch(engine, probe_wait=5).hears(listening)
+        # Notifications stay within their database: probes sent through another never arrive here,
+        # as behind a pooler that gives each transaction another server connection.
+        elsewhere = engine_for(engine.url.set(database="postgres").render_as_string(hide_password=False))
+        assert not directory_watch.DirectoryWatch(elsewhere, probe_wait=0.5).hears(listening)
+        elsewhere.dispose()
+        raw.close()
+    finally:
+        engine.dispose()
