@@ -183,6 +183,19 @@ def test_a_nudge_whose_chart_slack_will_not_show_yet_is_posted_once_without_it(r
     assert len(running.slack.history[CHANNEL]) == 1
 
 
+def test_a_nudge_whose_chart_upload_fails_is_tried_again_and_posted_once_with_it(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    running.slack.fail("files.getUploadURLExternal", status=503)
+    at_followup(running, meeting, 1, minutes=1)
+    assert running.slack.calls_to("chat.postMessage", channel=CHANNEL) == []
+    running.clock.advance(minutes=10)     # past the back-off
+    tick(running)
+    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert_shows_its_chart(running.slack, nudge)
+    assert len(running.slack.history[CHANNEL]) == 1
+
+
 def test_editing_a_coalition_replans_what_is_not_sent_and_never_resends(running):
     meeting = today()
     setup_coalition(running, meeting)
