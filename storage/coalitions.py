@@ -8,10 +8,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import CheckinAnswer, Coalition, OutboxMessage, Stakeholder
 
 
@@ -64,7 +63,7 @@ def save_answer(session: Session, team_id: str, coalition_id: int, stage: int, s
 
 @lru_cache(maxsize=2)
 def _upsert_answer(dialect: str):
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CheckinAnswer.__table__)
+    insert = insert_for(dialect)(CheckinAnswer.__table__)
     return insert.on_conflict_do_update(
         index_elements=["team_id", "coalition_id", "stage", "stakeholder_id"],
         set_={"answer": insert.excluded.answer, "answered_at": insert.excluded.answered_at})

@@ -9,6 +9,8 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +27,11 @@ log = logging.getLogger("tat")
 
 class DatabaseUnavailable(Exception):
     """The database did not answer within the wait allowed at start-up; the message says why."""
+
+
+def insert_for(dialect: str):
+    """The INSERT construct with ON CONFLICT for this database ("postgresql" or "sqlite")."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def engine_for(url: str) -> Engine:

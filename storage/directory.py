@@ -2,12 +2,10 @@
 from functools import lru_cache
 
 from sqlalchemy import Engine, bindparam, case, event, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
 from storage import directory_watch
-from storage.db import one_read
+from storage.db import insert_for, one_read
 from storage.models import Coverage, DirectoryRevision, Stakeholder
 
 OFFICERS = ("law_enforcement", "attorney_general")
@@ -147,7 +145,7 @@ def _tell_watch(session: Session) -> None:
 def _raise(dialect: str):
     """Raise the revision, making its row if it is missing (a table emptied by hand starts again)."""
     table = DirectoryRevision.__table__
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(dialect)
     made = insert(table).values(id=1, revision=1)
     return made.on_conflict_do_update(index_elements=[table.c.id], set_={"revision": table.c.revision + 1})
 

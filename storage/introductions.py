@@ -1,9 +1,8 @@
 """Which truck stops and terminals were introduced to which officers. Session first, never commit."""
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import Introduction, Stakeholder, now
 
 
@@ -18,7 +17,7 @@ def take_turn(session: Session, team_id: str, state: str) -> None:
 def record(session: Session, team_id: str, site_id: int, officer_ids: list[int]) -> list[int]:
     """Record each pair once (on every database, from any number of instances); the officers whose
     pair with this site is new."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session.get_bind().dialect.name)
     new = []
     for officer_id in officer_ids:
         added = session.execute(insert(Introduction).values(

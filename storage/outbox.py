@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import bindparam, case, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import OutboxMessage, now
 
 GROUP_DM = "@group"   # the channel of a message to several people (params["users"]): opened when sent
@@ -69,7 +68,7 @@ def enqueue_many(session: Session, rows: list[dict]) -> int:
 
 @lru_cache(maxsize=2)
 def _insert_new(dialect: str):
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(dialect)
     table = OutboxMessage.__table__
     return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
 

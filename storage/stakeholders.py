@@ -3,10 +3,9 @@ from dataclasses import fields
 from functools import lru_cache
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import Coverage, Stakeholder, now
 
 
@@ -47,7 +46,7 @@ def _locked(session: Session, user_id: str) -> Stakeholder | None:
 
 @lru_cache(maxsize=2)
 def _insert_new(dialect: str):
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(dialect)
     table = Stakeholder.__table__
     return insert(table).on_conflict_do_nothing(index_elements=["slack_user_id"]).returning(table.c.id)
 
