@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain import followups, notices
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
+from domain.profile import Invalid
 from domain.registration import ask_admins
 from storage import coalitions, outbox, stakeholders
 from storage.models import Coalition
@@ -22,16 +23,15 @@ ANSWERS = {
     "need_materials": "We need materials",
     "not_yet": "Not yet",
 }
+
+
+def answer_counts(counts: dict[str, int]) -> str:
+    """How many gave each check-in answer, in words: "We need materials: 2, Not yet: 1"."""
+    return ", ".join(f"{ANSWERS[a]}: {n}" for a, n in sorted(counts.items()) if a in ANSWERS)
+
+
 CHANNEL_PROBLEMS = ("not_in_channel", "is_archived", "channel_not_found")
 GAVE_UP = "gave up after 7 days"
-
-
-class Invalid(Exception):
-    """The setup form's problems, by field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

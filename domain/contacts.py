@@ -64,17 +64,17 @@ class Asker:
     jurisdiction: tuple[str, ...]
 
 
-def asker(session: Session, user: str) -> tuple[Asker | None, tuple]:
+def asker(session: Session, user: str) -> tuple[Asker | None, tuple | None]:
     """The person asking, and the version of the directory the answer is good for (see
     `Remembered`): read in one query, or, while this process hears the directory's changes, as
-    read since the last change."""
+    read since the last change. An unregistered person's version is only what was heard, if any."""
     book = remembered(session)
     heard = book.heard(session)
     if heard is not None and (kept := book.recall(("caller", user), heard)) is not None:
         return kept, heard
     row = directory.asker(session.get_bind(), user)
     if row is None:
-        return None, heard or ("read", None)
+        return None, heard
     status, state, county, first_county, revision = row
     who = Asker(status, state, county, (first_county,) if first_county else ())
     if heard is None:
@@ -161,7 +161,7 @@ class Remembered:
              show: Callable[[], Shown]) -> Shown:
         """`show()` for this page of the place, or what it gave last time if still true. `version`
         is the one read with the caller, before `show` reads."""
-        if version is None or version == ("read", None):
+        if version is None:
             version = self.heard(session) or ("read", directory.revision(session))
         key = ("page", place.state.abbr, place.county.fips if place.county else None, page)
         kept = self.recall(key, version)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from domain import followups, notices
 from domain import progress as figures_of
-from domain.coalitions import ANSWERS, StageStatus
+from domain.coalitions import ANSWERS, StageStatus, answer_counts
 from handlers.blocks import (
     Message,
     Mrkdwn,
@@ -225,7 +225,7 @@ def _answered(s: StageStatus) -> Mrkdwn:
     if not s.asked:
         return Mrkdwn("")
     total = sum(s.answers.values())
-    parts = ", ".join(f"{ANSWERS[a].lower()} {n}" for a, n in sorted(s.answers.items()) if a in ANSWERS)
+    parts = answer_counts(s.answers)
     return md("; check-ins answered {} of {}{}", total, s.asked, f" ({parts})" if parts else "")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from domain import places
 from domain import progress as figures_of
-from domain.coalitions import ANSWERS
+from domain.coalitions import answer_counts
 from domain.followups import stage_name
 from domain.progress import HOTLINE_USAGE, MILESTONES, REPORTED_TO, REPORTED_USAGE, Figures
 from domain.sectors import Sector
@@ -87,9 +87,8 @@ def figure_lines(found: Figures) -> list[Mrkdwn]:
     reached = "; ".join(f"{MILESTONES.get(k, k)} ({d.isoformat()})" for k, d, _ in found.milestones) or "none yet"
     introductions = ("not counted yet" if found.introductions is None else str(found.introductions))
     followup = found.next_followup.strftime("%Y-%m-%d") if found.next_followup else "none planned yet"
-    checkins = "; ".join(
-        f"{stage_name(months)}: " + ", ".join(f"{ANSWERS[a].lower()} {n}" for a, n in sorted(counts.items()))
-        for months, counts in sorted(found.checkins.items())) or "none yet"
+    checkins = "; ".join(f"{stage_name(months)} ({answer_counts(counts)})"
+                         for months, counts in sorted(found.checkins.items())) or "none yet"
     return [
         md("*Stakeholders* (approved) by sector: {}", sectors),
         md("*Introductions made:* {}", introductions),

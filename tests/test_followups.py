@@ -130,10 +130,10 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert len(dms(running, "U0DRIVER01")) == 1
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
     assert "1-month follow-up" in listed and "sent" in listed and "answered 1 of 2" in listed
-    assert "we distribute tat/botl materials 1" in listed
+    assert "We distribute TAT/BOTL materials: 1" in listed
 
     at_followup(running, meeting, 3)
-    assert "1-month follow-up: we distribute tat/botl materials 1" in json.dumps(
+    assert "1-month follow-up (We distribute TAT/BOTL materials: 1)" in json.dumps(
         slack.calls_to("chat.postMessage", channel=CHANNEL)[-1].params["blocks"])    # the answers, in progress
     second = dms(running, SHERIFF)[-1]
     assert "3-month" in second.params["text"]
@@ -152,10 +152,10 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert ["1-month" in n.params["text"] for n in slack.calls_to("chat.postMessage", channel=CHANNEL)] == [
         True, False, False]
     assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3
-    assert "3-month follow-up: we log a training 1" in json.dumps(
+    assert "3-month follow-up (We log a training: 1)" in json.dumps(
         slack.calls_to("chat.postMessage", channel=CHANNEL)[-1].params["blocks"])
     listed = json.loads(running.command(ADMIN, "followups").body)["text"]
-    assert listed.count("sent") == 3 and "answered 1 of 2 (we log a training 1)" in listed
+    assert listed.count("sent") == 3 and "answered 1 of 2 (We log a training: 1)" in listed
     tick(running)
     assert len(slack.calls_to("chat.postMessage", channel=CHANNEL)) == 3   # never twice
 
@@ -425,7 +425,7 @@ def test_log_a_training_opens_the_trained_commands_form_when_there_is_one(runnin
     (opened,) = running.slack.wait_for("views.open", count=2)[1:]
     assert opened.params["view"]["callback_id"] == "trained"
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
-    assert "answered 1 of 1 (we log a training 1)" in listed
+    assert "answered 1 of 1 (We log a training: 1)" in listed
 
 
 def test_a_coalitions_channel_celebrates_trainings_and_progress_names_the_next_follow_up(running):
