@@ -1,10 +1,14 @@
 """TAT Coalition Bot: the composition root. Reads settings, builds the app, runs a verb.
 
-    python bot.py [serve]   run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT
+    python bot.py [serve]   run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on HOST:PORT
+    python bot.py check     check the settings, the database, the token and its scopes, admins, channels
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
     python bot.py import FILE.csv [--approved]   import a meeting's registration list (see datafiles.py)
     python bot.py export [--state XX] [--team T] [-o FILE]   the coalition CSV, to a file or standard output
+
+Settings come from the environment and from .env in the current directory, or from the file
+named by `--env-file PATH` (before the verb) or TAT_ENV_FILE. `python bot.py VERB --help` for more.
 """
 import gc
 
@@ -13,24 +17,29 @@ import logging
 import os
 import signal
 import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
+import logs
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
 from domain.registration import offer_waiting
+from faults import explained
 from handlers import Services, notices, register
 from handlers.later import Later
-from handlers.slack_token import Identity, check_token_in_background
+from handlers.slack_token import REFUSED_TOKEN, Identity, check_token_in_background
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
-from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
+from storage.db import engine_for, is_reachable, migrate, session_factory, wait_until_reachable
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
 
@@ -122,17 +131,10 @@ def serve(settings: Settings) -> None:
         check_token_in_background(bot.app.client, bot.identity)
         clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            log.info("connecting to Slack in Socket Mode")
-            handler = SocketModeHandler(bot.app, settings.app_token)
-            try:
-                handler.start()
-            finally:
-                handler.close()
+            socket_mode(bot, settings.app_token)
         else:
-            server = http_server(bot, settings.signing_secret, "0.0.0.0", settings.port)
-            log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
+            server = http_server(bot, settings.signing_secret, settings.host, settings.port)
+            log.info("listening on http://%s:%s/slack/events", settings.host, settings.port)
             try:
                 server.run()  # returns on SIGTERM, once requests in flight are answered
             finally:
@@ -146,50 +148,142 @@ def serve(settings: Settings) -> None:
         bot.close()
 
 
+SOCKET_RETRY_SECONDS = 10
+
+
+def socket_mode(bot: Bot, app_token: str) -> None:
+    """Connect to Slack over Socket Mode, trying again while Slack cannot be reached, and serve until
+    SIGTERM or Ctrl-C. A token Slack refuses stops it with one sentence."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler, tries = SocketModeHandler(bot.app, app_token), 0
+    try:
+        while True:
+            log.info("connecting to Slack in Socket Mode")
+            try:
+                handler.connect()
+                break
+            except SlackApiError as refused:
+                reason = refused.response.get("error")
+                if reason in REFUSED_TOKEN:
+                    raise SettingsError([f"Slack refused SLACK_APP_TOKEN ({reason}): create an app-level token "
+                                         "with connections:write under Basic Information."]) from None
+            except (OSError, SlackClientError) as lost:
+                reason = type(lost).__name__
+            tries += 1
+            log.warning("Slack cannot be reached for Socket Mode (%s); trying again in %s s (try %s)", reason,
+                        SOCKET_RETRY_SECONDS, tries)
+            threading.Event().wait(SOCKET_RETRY_SECONDS)
+        log.info("connected to Slack in Socket Mode")
+        threading.Event().wait()   # until SIGTERM (SystemExit) or Ctrl-C
+    finally:
+        handler.close()
+
+
 def dispatch_once(bot: Bot) -> int:
     """Decide what is due and send it, once, in this thread; how many messages Slack took."""
     return schedules.dispatch(bot.services, bot.sender)
+
+
+def dispatch(settings: Settings) -> int:
+    """`python bot.py dispatch`: Slack asked first, so that an outage is said, not sent into."""
+    require_slack(settings)
+    WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10).auth_test()
+    bot = build(settings)
+    try:
+        print(f"sent {dispatch_once(bot)} due message(s)")
+    finally:
+        bot.close()
+    return 0
 
 
 def _stop(signum, frame):
     raise SystemExit(0)
 
 
-def main(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
-    load_dotenv(find_dotenv(usecwd=True))
-    verb = argv[0] if argv else "serve"
-    try:
-        settings = load_settings(os.environ)
-        if verb == "serve" and not settings.has_slack_credentials:
-            return _no_credentials(settings)
-        if verb == "serve":
-            serve(settings)
-        elif verb == "shell":
-            import shell
+VERBS = {
+    "serve": "Run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on HOST:PORT. Stops on SIGTERM.",
+    "check": "Check everything the bot needs, as a checklist with the next step for each failure; "
+             "exit status 0 only when all is well.",
+    "shell": "Try the bot locally, with no Slack workspace (its data stays in tat-shell.db).",
+    "dispatch": "Send whatever is due now, once, and exit (for cron-style deployments).",
+    "import": "", "export": "",   # argparse in datafiles.py
+}
 
-            shell.run(settings)
-        elif verb == "dispatch":
-            require_slack(settings)
-            bot = build(settings)
-            try:
-                print(f"sent {dispatch_once(bot)} due message(s)")
-            finally:
-                bot.close()
-        elif verb in ("import", "export"):
-            return data_verb(settings, verb, argv[1:])
-        else:
-            print(__doc__, file=sys.stderr)
-            return 2
+
+def main(argv: list[str]) -> int:
+    logs.configure()
+    argv, env_file = _env_file_option(argv)
+    verb = argv[0] if argv else "serve"
+    if verb in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    if verb not in VERBS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if VERBS[verb] and argv[1:]:
+        wants_help = bool({"-h", "--help"} & set(argv[1:]))
+        print(f"usage: python bot.py {verb}\n\n{VERBS[verb]}" if wants_help else
+              f"python bot.py {verb} takes no arguments.", file=sys.stdout if wants_help else sys.stderr)
+        return 0 if wants_help else 2
+    settings = None
+    try:
+        _read_env_file(env_file or os.environ.get("TAT_ENV_FILE"))
+        settings = load_settings(os.environ)
+        logs.configure(settings.log_format)
+        return run_verb(verb, settings, argv[1:])
     except SettingsError as bad:
         print("The bot cannot start; fix these settings (in the environment or .env):", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in bad.problems), file=sys.stderr)
         return 2
-    except DatabaseUnavailable as down:
-        print(f"The bot cannot start: {down}", file=sys.stderr)
+    except (KeyboardInterrupt, SystemExit) as stopped:
+        return stopped.code if isinstance(stopped, SystemExit) and isinstance(stopped.code, int) else 130
+    except Exception as fault:
+        sentence = explained(fault, settings.api_url if settings else "")
+        if sentence is None:
+            raise
+        print(sentence, file=sys.stderr)
         return 1
-    return 0
+
+
+def run_verb(verb: str, settings: Settings, args: list[str]) -> int:
+    if verb == "serve" and not settings.has_slack_credentials:
+        return _no_credentials(settings)
+    if verb == "serve":
+        serve(settings)
+        return 0
+    if verb == "shell":
+        import shell
+
+        shell.run(settings)
+        return 0
+    if verb == "check":
+        import preflight
+
+        return preflight.run(settings)
+    if verb == "dispatch":
+        return dispatch(settings)
+    return data_verb(settings, verb, args)
+
+
+def _env_file_option(argv: list[str]) -> tuple[list[str], str | None]:
+    """`--env-file PATH` (or `--env-file=PATH`) before the verb, taken out of the arguments."""
+    if argv and argv[0].startswith("--env-file"):
+        if "=" in argv[0]:
+            return argv[1:], argv[0].partition("=")[2]
+        if len(argv) > 1:
+            return argv[2:], argv[1]
+    return argv, None
+
+
+def _read_env_file(path: str | None) -> None:
+    """Settings from the named file, or from .env in the current directory; the environment wins."""
+    if path is None:
+        load_dotenv(find_dotenv(usecwd=True))
+    elif Path(path).is_file():
+        load_dotenv(path)
+    else:
+        raise SettingsError([f"The settings file {path} (from --env-file or TAT_ENV_FILE) does not exist."])
 
 
 def data_verb(settings: Settings, verb: str, args: list[str]) -> int:

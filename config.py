@@ -1,4 +1,5 @@
 """Settings: parsed once, from a mapping (bot.py passes the environment after reading .env)."""
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///tat.db"
 DEFAULT_DATABASE_WAIT_SECONDS = 60
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -31,6 +34,8 @@ class Settings:
     port: int
     admins: frozenset[str]
     database_wait_seconds: int = DEFAULT_DATABASE_WAIT_SECONDS
+    host: str = "0.0.0.0"
+    log_format: str = "text"
 
     @property
     def socket_mode(self) -> bool:
@@ -59,6 +64,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         port=_port(value("PORT") or "3000", problems),
         admins=_admins(value("TAT_ADMINS") or "", problems),
         database_wait_seconds=_seconds("DATABASE_WAIT_SECONDS", value("DATABASE_WAIT_SECONDS"), problems),
+        host=_host(value("HOST") or "0.0.0.0", problems),
+        log_format=_choice("LOG_FORMAT", (value("LOG_FORMAT") or "text").lower(), LOG_FORMATS, problems),
     )
     if problems:
         raise SettingsError(problems)
@@ -87,15 +94,21 @@ def _api_url(url: str, problems: list[str]) -> str:
 
 
 def _database_url(url: str, problems: list[str]) -> str:
+    """The URL, or a problem that says how to write it: never echoing a password."""
+    form = "DATABASE_URL must look like sqlite:///tat.db or postgresql://user:password@host:5432/db"
+    if url.partition("://")[2].partition("/")[0].count("@") > 1:
+        problems.append(f"{form}; it has more than one @ before the host: write an @ in the password as %40 "
+                        "(percent-encode the password's special characters: : as %3A, / as %2F, # as %23).")
+        return url
     try:
-        backend = make_url(url).get_backend_name()
-    except ArgumentError:
-        backend = None
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+    except (ArgumentError, ValueError):
+        problems.append(f"{form}; this one cannot be read (is the port a number? is a : or @ in the password "
+                        "percent-encoded, as %3A and %40?).")
+        return url
     if backend not in ("sqlite", "postgresql", "postgres"):
-        problems.append(
-            "DATABASE_URL must look like sqlite:///tat.db or postgresql://user:pass@host/db, "
-            f"not {url!r}."
-        )
+        problems.append(f"{form}, not {parsed.render_as_string(hide_password=True)!r}.")
     return url
 
 
@@ -124,3 +137,32 @@ def _admins(text: str, problems: list[str]) -> frozenset[str]:
             f"not {', '.join(bad)}."
         )
     return frozenset(ids)
+
+
+def _host(text: str, problems: list[str]) -> str:
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    if HOST_NAME.match(text):
+        return text
+    problems.append(f"HOST must be an address to listen on, such as 0.0.0.0 (every interface) or 127.0.0.1 "
+                    f"(this machine only), not {text!r}.")
+    return "0.0.0.0"
+
+
+def _switch(name: str, text: str, problems: list[str]) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    problems.append(f"{name} must be 1 (on) or 0 (off), not {text!r}.")
+    return False
+
+
+def _choice(name: str, text: str, choices: tuple[str, ...], problems: list[str]) -> str:
+    if text in choices:
+        return text
+    problems.append(f"{name} must be {' or '.join(choices)}, not {text!r}.")
+    return choices[0]

@@ -5,6 +5,7 @@ goes first and the reply follows through the response_url. Buttons whose value i
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
 from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.unreachable import telling
 from storage.db import reading
 
 
@@ -70,10 +71,11 @@ def command_runner(commands: list[Command]):
         if isinstance(reply, OpenModal):
             ack()
             trigger = call.trigger_id
-            services.later(lambda: client.views_open(trigger_id=trigger, view=reply.view))
+            services.later(telling(respond, lambda: client.views_open(trigger_id=trigger, view=reply.view),
+                                   "open the form"))
         elif isinstance(reply, Then):
             ack(**reply.message.as_kwargs())
-            services.later(lambda: reply.later(client))
+            services.later(telling(respond, lambda: reply.later(client), "finish that"))
         else:
             ack(**reply.as_kwargs())
 
@@ -94,6 +96,6 @@ def _reply_later(chosen: Command, call: Call, services, respond, client) -> None
     reply = _run(chosen, call, services)
     if isinstance(reply, Then):
         respond(response_type="ephemeral", **reply.message.as_kwargs())
-        reply.later(client)
+        telling(respond, lambda: reply.later(client), "finish that")()
     elif not isinstance(reply, OpenModal):
         respond(response_type="ephemeral", **reply.as_kwargs())

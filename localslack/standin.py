@@ -13,10 +13,17 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER = "UTATBOT01"
 TEAM = "T0COALITION"
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.json"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes manifest.json asks for: what an installed app's token is granted."""
+    return list(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -48,6 +55,8 @@ class SlackStandIn:
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self.files: dict[str, dict] = {}       # file id → its name, length, the bytes uploaded, where shared
         self.processing: set[str] = set()      # files an image block may not show yet (add "*": every file)
+        self.scopes: list[str] = manifest_scopes()   # granted to the token: Slack's x-oauth-scopes header
+        self.channels: dict[str, dict] = {}    # conversations.info: channel id → {"name", "is_member", ...}
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
@@ -207,8 +216,12 @@ class SlackStandIn:
             return {"ok": True, "members": people[start:start + limit],
                     "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
         if method == "users.info":
-            user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
-            return {"ok": True, "user": user}
+            user = self.users.get(params.get("user"))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.info":
+            channel = self.channels.get(params.get("channel") or "")
+            return ({"ok": True, "channel": {"id": params.get("channel"), "is_archived": False, **channel}}
+                    if channel is not None else {"ok": False, "error": "channel_not_found"})
         return {"ok": True}
 
 
@@ -377,6 +390,8 @@ def _handler_for(standin: SlackStandIn):
             body = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
+            if self.path.startswith("/api/"):   # as Slack does: the scopes the token was granted
+                self.send_header("x-oauth-scopes", ",".join(standin.scopes))
             self.send_header("Content-Length", str(len(body)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)

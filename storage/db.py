@@ -25,6 +25,11 @@ MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrate
 log = logging.getLogger("tat")
 
 
+# What PostgreSQL answers when it is up but will never let this URL in: reported at once, not waited out.
+REFUSED_FOR_GOOD = ("does not exist", "password authentication failed", "no pg_hba.conf entry",
+                    "authentication failed")
+
+
 class DatabaseUnavailable(Exception):
     """The database did not answer within the wait allowed at start-up; the message says why."""
 
@@ -139,16 +144,16 @@ def migrate(engine: Engine) -> None:
     already at the newest migration costs one query: Alembic is imported only when there is work."""
     head = head_revision()
     with read_only(engine).connect() as connection:
-        if _applied(connection) == {head}:
+        if applied_revisions(connection) == {head}:
             return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        if _applied(connection) != {head}:  # another instance may have migrated while this one waited
+        if applied_revisions(connection) != {head}:  # another instance may have migrated while this one waited
             _upgrade(connection)
 
 
-def _applied(connection: Connection) -> set[str]:
+def applied_revisions(connection: Connection) -> set[str]:
     """The revisions the database is at: none when Alembic has never run on it."""
     try:
         with connection.begin_nested():  # a missing table must not spoil PostgreSQL's transaction
@@ -192,7 +197,10 @@ def wait_until_reachable(engine: Engine, seconds: float) -> None:
                 connection.execute(text("SELECT 1"))
             return
         except DBAPIError as error:
-            reason = _first_line(error)
+            reason = first_line(error)
+            if any(words in reason for words in REFUSED_FOR_GOOD):   # waiting would not help
+                raise DatabaseUnavailable(f"the database at {engine.url} refused the connection: {reason}. "
+                                          "Create the database, or correct DATABASE_URL.") from None
             if time.monotonic() >= deadline:
                 raise DatabaseUnavailable(
                     f"the database at {engine.url} did not answer within {seconds:g} s: {reason}") from None
@@ -202,7 +210,7 @@ def wait_until_reachable(engine: Engine, seconds: float) -> None:
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
 
-def _first_line(error: DBAPIError) -> str:
+def first_line(error: DBAPIError) -> str:
     lines = str(error.orig or error).strip().splitlines()
     return lines[0] if lines else type(error.orig or error).__name__
 

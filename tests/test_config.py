@@ -49,3 +49,25 @@ def test_the_database_wait_is_a_minute_unless_set_in_whole_seconds():
     with pytest.raises(SettingsError) as bad:
         load_settings({"DATABASE_WAIT_SECONDS": "a while"})
     assert "DATABASE_WAIT_SECONDS" in str(bad.value)
+
+
+def test_host_and_log_format_have_defaults_and_are_checked():
+    settings = load_settings({})
+    assert (settings.host, settings.log_format) == ("0.0.0.0", "text")
+    settings = load_settings({"HOST": "127.0.0.1", "LOG_FORMAT": "JSON"})
+    assert (settings.host, settings.log_format) == ("127.0.0.1", "json")
+    with pytest.raises(SettingsError) as bad:
+        load_settings({"HOST": "every interface", "LOG_FORMAT": "xml"})
+    assert [p.split()[0] for p in bad.value.problems] == ["HOST", "LOG_FORMAT"]
+
+
+@pytest.mark.parametrize("url, hint", [
+    ("postgresql://::::", "cannot be read"),
+    ("postgresql://tat:s3cr@tpass@db/tat", "%40"),
+    ("mysql://tat:s3cretpass@db/tat", "mysql://tat:***@db/tat"),
+])
+def test_a_malformed_database_url_is_named_with_a_hint_and_never_its_password(url, hint):
+    with pytest.raises(SettingsError) as bad:
+        load_settings({"DATABASE_URL": url})
+    said = str(bad.value)
+    assert "DATABASE_URL" in said and hint in said and "s3cr" not in said

@@ -20,6 +20,8 @@ METHOD_SCOPES = {
     "files.upload_v2": {"files:write"},         # files.getUploadURLExternal, files.completeUploadExternal
     "users.lookupByEmail": {"users:read.email"},
     "users.list": {"users:read"},
+    "users.info": {"users:read"},                          # python bot.py check: admins are people
+    "conversations.info": {"channels:read", "groups:read"},   # check: the bot is in each coalition channel
 }
 # Every event the bot subscribes to, and the bot scopes Slack asks for it (all of them).
 EVENT_SCOPES = {
@@ -32,7 +34,7 @@ EVENT_SCOPES = {
 }
 # Scopes a method needs besides its own: users.list gives e-mail addresses only with users:read.email.
 ALSO_NEEDED = {"users.list": {"users:read.email"}, "users.lookupByEmail": {"users:read"}}
-CODE = ("bot.py", "datafiles.py", "handlers", "schedules", "domain", "storage")
+CODE = ("bot.py", "datafiles.py", "preflight.py", "handlers", "schedules", "domain", "storage")
 CALL = re.compile(r"client\.([a-z]+)_([a-zA-Z_]+)\(")
 
 

@@ -196,3 +196,30 @@ def test_a_database_that_comes_up_during_the_wait_is_used(project_root, tmp_path
     finally:
         stop(process)
     assert "Traceback" not in log_path.read_text()
+
+
+def test_settings_come_from_the_file_named_by_env_file_or_tat_env_file(project_root, tmp_path):
+    settings = tmp_path / "tat.env"
+    settings.write_text("PORT=99999\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args, env in ((["--env-file", str(settings), "check"], {}), (["check"], {"TAT_ENV_FILE": str(settings)})):
+        output, _ = bot_process(project_root, elsewhere, env, *args).communicate(timeout=60)
+        assert "PORT must be a port number" in output, output
+    output, _ = bot_process(project_root, elsewhere, {}, "--env-file", str(tmp_path / "nope.env")).communicate(
+        timeout=60)
+    assert "nope.env (from --env-file or TAT_ENV_FILE) does not exist" in output
+
+
+def test_the_server_binds_the_host_it_is_given(project_root, tmp_path, slack, empty_database):
+    port, log_path = free_port(), tmp_path / "bot.log"
+    with log_path.open("w") as output:
+        process = bot_process(project_root, tmp_path, bot_env(slack, empty_database, PORT=str(port), HOST="127.0.0.2"),
+                              output=output)
+    try:
+        assert wait_for_health(f"http://127.0.0.2:{port}/healthz", process) == 200
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    finally:
+        stop(process)
+    assert "listening on http://127.0.0.2:" in log_path.read_text()
