@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
 import logs
+import metrics
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
 from domain import places
@@ -39,6 +40,7 @@ from handlers.slack_token import REFUSED_TOKEN, Identity, check_token_in_backgro
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Sender
+from storage import health
 from storage.db import engine_for, is_reachable, migrate, session_factory, wait_until_reachable
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
@@ -109,11 +111,13 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, signing_secret: str, host: str, port: int):
-    """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
+def http_server(bot: Bot, signing_secret: str, host: str, port: int, *, serve_metrics: bool = False):
+    """The production HTTP server (waitress) for POST /slack/events and GET /healthz (and GET /metrics)."""
     from waitress import create_server
 
     application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
+    application = metrics.measured(application, bot.app, serve_metrics)
+    metrics.read_figures_with(lambda: health.outbox_figures(bot.engine))
     return create_server(
         application, host=host, port=port, threads=8, ident="tat-coalition-bot",
         max_request_body_size=MAX_BODY_BYTES,  # larger bodies get 413 before they are read
@@ -133,7 +137,8 @@ def serve(settings: Settings) -> None:
         if settings.socket_mode:
             socket_mode(bot, settings.app_token)
         else:
-            server = http_server(bot, settings.signing_secret, settings.host, settings.port)
+            server = http_server(bot, settings.signing_secret, settings.host, settings.port,
+                                 serve_metrics=settings.metrics)
             log.info("listening on http://%s:%s/slack/events", settings.host, settings.port)
             try:
                 server.run()  # returns on SIGTERM, once requests in flight are answered

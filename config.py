@@ -35,6 +35,7 @@ class Settings:
     admins: frozenset[str]
     database_wait_seconds: int = DEFAULT_DATABASE_WAIT_SECONDS
     host: str = "0.0.0.0"
+    metrics: bool = False
     log_format: str = "text"
 
     @property
@@ -65,6 +66,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=_admins(value("TAT_ADMINS") or "", problems),
         database_wait_seconds=_seconds("DATABASE_WAIT_SECONDS", value("DATABASE_WAIT_SECONDS"), problems),
         host=_host(value("HOST") or "0.0.0.0", problems),
+        metrics=_switch("METRICS", value("METRICS") or "0", problems),
         log_format=_choice("LOG_FORMAT", (value("LOG_FORMAT") or "text").lower(), LOG_FORMATS, problems),
     )
     if problems:

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+import metrics
 from schedules.pace import Pace
 from storage import outbox
 from storage.models import now
@@ -144,6 +145,7 @@ class Sender:
         """What was owed for over 7 days (the bot was down, say) is missed, never sent late."""
         with self.sessions.begin() as session:
             buried = outbox.bury_expired(session, self.clock())
+        metrics.DEAD.labels("expired").inc(buried)
         if buried:
             log.error("%s message(s) were owed for over 7 days and were given up; see /tat outbox", buried)
 
@@ -177,6 +179,7 @@ class Sender:
             outcome = self._deliver(message, content)
             if isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
+                metrics.SENT.labels(message.kind).inc()
             else:
                 failed.append((message, outcome))
         with self.sessions.begin() as session:
@@ -190,7 +193,9 @@ class Sender:
             log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
                       message.id, message.kind, message.channel, outcome.error)
             outbox.bury(session, message.id, self.clock(), outcome.error)
+            metrics.DEAD.labels(message.kind).inc()
             return
+        metrics.RETRIED.labels(message.kind).inc()
         quiet = outcome.error == "ratelimited"    # expected under load: the method is paused, not failing
         log.log(logging.DEBUG if quiet else logging.WARNING, "message %s to %s not sent yet (%s); next try at %s",
                 message.id, message.channel, outcome.error, outcome.due_at.strftime("%H:%M:%S"))
@@ -251,6 +256,7 @@ class Sender:
         status = refused.response.status_code
         error = str(refused.response.get("error") or f"HTTP {status}")
         if status == 429:
+            metrics.RATE_LIMITED.labels(message.method).inc()
             until = self.pace.refused(message.method, _retry_after(refused.response.headers))
             return Later(until, "ratelimited", in_doubt=message.in_doubt)
         if status >= 500:
@@ -320,6 +326,7 @@ def bury_expired(services) -> int:
     """The clock's job: messages owed for over 7 days become dead letters, shown to admins."""
     with services.sessions.begin() as session:
         buried = outbox.bury_expired(session, services.clock())
+    metrics.DEAD.labels("expired").inc(buried)
     if buried:
         log.error("%s message(s) were owed for over 7 days and were given up; see /tat outbox", buried)
     return buried

@@ -30,3 +30,13 @@ def outbox_state(engine: Engine, at: datetime | None = None) -> tuple[int, int, 
     if oldest is not None and oldest.tzinfo is None:   # SQLite keeps the text of a UTC time
         oldest = o.not_before.type.process_result_value(oldest, None)
     return dead, count, oldest
+
+
+def outbox_figures(engine: Engine) -> tuple[int, int, int, int]:
+    """For /metrics: messages owed now, dead letters, follow-up posts sent and missed (given up)."""
+    dead, owed, _ = outbox_state(engine)
+    o, followup = OutboxMessage, OutboxMessage.key.like("followup:%")
+    query = select(func.count(o.sent_at), func.count(o.dead_at).filter(o.last_error.like("gave up%")))
+    with read_only(engine).connect() as connection:
+        sent, missed = connection.execute(query.where(followup)).one()
+    return owed, dead, sent, missed
