@@ -92,6 +92,14 @@ def test_a_large_signed_command_within_the_limit_is_answered(running):
     assert response.status == 200 and "I don't know `frobnicate`" in json.loads(response.body)["text"]
 
 
+def test_a_signed_body_of_exactly_one_mebibyte_is_read_and_answered(running):
+    body = payloads.slash_command("U0MANAGER1", "help", running.slack.response_url("U0MANAGER1")) + "&padding="
+    body += "x" * (MAX_BODY_BYTES - len(body))
+    assert len(body.encode()) == MAX_BODY_BYTES
+    response = running.send(body)
+    assert response.status == 200 and "/tat register" in json.loads(response.body)["text"]
+
+
 def test_slacks_signed_ssl_check_is_answered(running):
     body = urlencode({"ssl_check": "1", "token": "legacy-verification-token"})
     assert running.send(body).status == 200
