@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from domain import places
+from domain.bounds import FORM_TEXT, longer_than
 from domain.profile import Invalid, Profile, parse_profile
 from domain.sectors import Sector
 from storage import progress
@@ -107,6 +108,8 @@ def _check_chunk(rows: list[tuple[int, dict]]) -> list[tuple[int, Profile | dict
 
 
 def _profile(values: dict[str, str]) -> Profile:
+    if too_long := longer_than(values, dict.fromkeys(COLUMNS, FORM_TEXT)):   # no cell is read past a form's bound
+        raise Invalid(too_long)
     form = {FORM_FIELD.get(c, c): values.get(c, "") for c in COLUMNS}
     errors = {}
     sector = SECTOR_WORDS.get(" ".join(form["sector"].split()).lower())
