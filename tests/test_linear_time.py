@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from domain import coalitions, followups, language, places, profile, progress, spreadsheet, trainings
+from domain.csvfile import Table
 from domain.profile import Invalid
 from domain.trainings import Usage
 from handlers.contact import split_page
@@ -42,9 +43,12 @@ def _registration(text: str) -> dict:
             "interstate": text, "exit": text, "name": text}
 
 
-def _import_row(text: str) -> dict:
-    return {"name": "Ann", "email": text, "sector": "truck_stop", "organization": "Org", "phone": text,
-            "state": "NE", "counties": text, "site": "Site", "interstate": text, "exit": text}
+def _import_row(text: str) -> list:
+    """A row of a registration list as it is checked on import, with `text` in several cells."""
+    row = {"name": "Ann", "email": text, "sector": "truck_stop", "organization": "Org", "phone": text,
+           "state": "NE", "counties": text, "site": "Site", "interstate": text, "exit": text}
+    table = Table(list(row), iter([(2, list(row.values()))]), "utf-8")
+    return spreadsheet._check_chunk(list(spreadsheet._rows(table, spreadsheet.Checked())))
 
 
 def _setup(text: str) -> dict:
@@ -78,7 +82,7 @@ PARSERS = {   # what a person's text reaches: each a call that may answer or ref
     "an e-mail address": profile.normalise_email,
     "an interstate": profile.normalise_interstate,
     "an exit": profile.normalise_exit,
-    "import cells": lambda t: spreadsheet._profile(_import_row(t)),
+    "import cells": _import_row,
     "a form's answers": lambda t: too_long_answers(_form(t)),
 }
 
