@@ -194,18 +194,25 @@ def main(argv: list[str]) -> int:
 
 
 def data_verb(settings: Settings, verb: str, args: list[str]) -> int:
-    """`import` and `export`: the database (migrated), and Slack when a bot token is set."""
+    """`import` and `export`: the arguments first (so --help touches nothing), then the database
+    (migrated) when the verb needs it, and Slack when a bot token is set."""
     import datafiles
 
-    engine = engine_for(settings.database_url)
-    migrate(engine)
+    engines: list[Engine] = []
+
+    def sessions():
+        engine = engine_for(settings.database_url)
+        engines.append(engine)
+        wait_until_reachable(engine, settings.database_wait_seconds)
+        migrate(engine)
+        return session_factory(engine)
+
     client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=30) if settings.bot_token else None
     try:
-        if verb == "import":
-            return datafiles.import_verb(args, session_factory(engine), client)
-        return datafiles.export_verb(args, session_factory(engine), client)
+        return (datafiles.import_verb if verb == "import" else datafiles.export_verb)(args, sessions, client)
     finally:
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
 
 
 def _no_credentials(settings: Settings) -> int:

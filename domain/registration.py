@@ -42,6 +42,7 @@ class Registered:
 
 class Verdict(StrEnum):
     DECIDED = "decided"
+    OWN = "own"              # nobody decides about themselves, admin or lead
     NOT_ADMIN = "not_admin"
     GONE = "gone"
     STALE = "stale"
@@ -69,7 +70,7 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     if done.ask_admins:
         if not done.is_new:
             outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
-        owed += _requests(who, approvers(session, admins, team_id, who.state), done.is_new)
+        owed += _requests(who, approvers_of(session, admins, team_id, who), done.is_new)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
     notices.queue_all(session, owed)
@@ -80,12 +81,17 @@ def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_ne
                team_id: str | None = None) -> int:
     """Owe every admin (and the state's coalition leads) a request to approve this revision; how many
     were not owed already."""
-    return notices.queue_all(session, _requests(who, approvers(session, admins, team_id, who.state), is_new))
+    return notices.queue_all(session, _requests(who, approvers_of(session, admins, team_id, who), is_new))
 
 
 def approvers(session: Session, admins: frozenset[str], team_id: str | None, state: str) -> frozenset[str]:
     """Who may approve a registration in a state: TAT_ADMINS and that state's coalition leads."""
     return admins | frozenset(coalitions.leads_of(session, team_id, state))
+
+
+def approvers_of(session: Session, admins: frozenset[str], team_id: str | None, who: Stakeholder) -> frozenset[str]:
+    """Who may decide on this person's registration: never the person themselves."""
+    return approvers(session, admins, team_id, who.state) - {who.slack_user_id}
 
 
 def _requests(who: Stakeholder, admins: frozenset[str], is_new: bool) -> list[notices.Notice]:
@@ -135,6 +141,8 @@ def decide(
     of any number of presses at once exactly one decides and the rest are told who did. An admin,
     or a lead of the registrant's state's coalition, decides."""
     who = stakeholders.by_id(session, stakeholder_id)
+    if who is not None and who.slack_user_id == admin:
+        return Decision(Verdict.OWN, who)
     if admin not in approvers(session, admins, team_id, who.state if who else ""):
         return Decision(Verdict.NOT_ADMIN)
     decided = stakeholders.decide(session, stakeholder_id, revision,

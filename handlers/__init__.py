@@ -23,6 +23,7 @@ from handlers import (
 from handlers.commands import Call, Command, help_message
 from handlers.contact import contact
 from handlers.errors import on_error
+from handlers.export import export
 from handlers.introduce import introduce
 from handlers.language import language_command, message_posted
 from handlers.slash import run_command_listener, tat_listener
@@ -69,8 +70,8 @@ COMMANDS = [
     Command("milestone", "milestone", "record a state milestone (a form)", progress.milestone_form, admins_only=True),
     Command("hotline", "hotline YYYY[-MM] count [source]", "record the state's official hotline figure",
             progress.hotline, admins_only=True),
-    Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", progress.export,
-            admins_only=True),
+    Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", export,
+            admins_only=True, slow=True, reads_only=True),
     Command("setup", "setup [state]", "set up or edit a state's coalition: meeting, channel, leads, follow-ups",
             coalitions.open_setup, admins_only=True),
     Command("followups", "followups [state]", "the coalition's follow-ups: when, status, check-ins answered",

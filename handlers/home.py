@@ -47,7 +47,7 @@ def publish_for(services, client, user: str, team: str = "") -> None:
 
 def home_view_for(session: Session, user: str, is_admin: bool, team: str = "") -> dict:
     who = stakeholders.by_slack_user(session, user)
-    waiting = stakeholders.pending(session) if is_admin else []
+    waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != user] if is_admin else []
     local = None
     if who is not None and may_see_contacts(who, is_admin) and home_place(who).found:
         local = directory_of(session, home_place(who))

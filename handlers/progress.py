@@ -1,5 +1,5 @@
 """Slack in and out for phase-2 figures: `/tat progress` (and its chart), `/tat reported`,
-`/tat distribute`, `/tat hotline`, `/tat milestone` and `/tat export`."""
+`/tat distribute`, `/tat hotline` and `/tat milestone`."""
 import logging
 
 from sqlalchemy.orm import Session
@@ -224,27 +224,3 @@ def submit_milestone(ack, body, view, context):
         progress.add_milestone(session, team, view.get("private_metadata") or "", values["kind"], on, note, user,
                                moment)
     ack()
-
-
-# -- /tat export ------------------------------------------------------------------------------------
-def export(call: Call, session: Session):
-    """`/tat export [state]` (admins): a CSV of stakeholders, trainings and reports, to the admin's DM."""
-    from domain import spreadsheet
-
-    state = None
-    if call.text:
-        found = places.find_state(call.text)
-        if found is None:
-            return Message(md('"{}" is not a US state I know. Try `/tat export NE`, or `/tat export` for all.',
-                              call.text))
-        state = found.abbr
-    data = spreadsheet.export_csv(session, call.team, state).encode()
-    user, name = call.user, f"tat-export-{state or 'all'}.csv"
-
-    def upload(client):
-        dm = client.conversations_open(users=user)["channel"]["id"]
-        client.files_upload_v2(channel=dm, file=data, filename=name, title=name,
-                               initial_comment="The coalition export: contact details are in it, keep it private.")
-
-    said = md("Exporting {}: the CSV arrives in your direct messages with the bot.", state or "every state")
-    return Then(Message(said), upload)

@@ -49,7 +49,7 @@ def submit(ack, body, view, client, context):
 
 def pending_list(call: Call, session: Session) -> Message:
     """`/tat pending` (admins): every registration waiting for a decision, with its buttons."""
-    waiting = stakeholders.pending(session)
+    waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != call.user]   # never one's own
     listed = render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
     return members.with_unconfirmed(listed, session, call.team, call.now or now())
 

@@ -202,6 +202,9 @@ def decided(profile: Profile, approved: bool) -> Message:
 
 def decision_refused(verdict: str, admin_of_record: str | None, status: str | None) -> Message:
     """Why pressing Approve / Decline did nothing."""
+    if verdict == "own":
+        return Message("Nobody decides on their own registration: another coalition admin or lead will. "
+                       "Nothing was changed.")
     if verdict == "not_admin":
         return Message("Only coalition admins can approve or decline registrations; nothing was changed.")
     if verdict == "gone":

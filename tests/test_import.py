@@ -9,7 +9,7 @@ from sqlalchemy import select
 import bot as tat_bot
 from domain import spreadsheet
 from storage.db import engine_for, session_factory
-from storage.models import Stakeholder
+from storage.models import Base, Stakeholder
 from tests.conftest import count_rows
 
 HEADER = "name,email,sector,organization,title,phone,state,counties,site,interstate,exit\n"
@@ -133,13 +133,147 @@ def test_a_long_list_is_matched_through_users_list(environment, slack, tmp_path,
     assert slack.calls_to("users.list") and not slack.calls_to("users.lookupByEmail")
 
 
-def test_export_writes_stakeholders_trainings_and_reports(environment, tmp_path, capsys):
+def test_export_writes_stakeholders_in_the_import_columns_then_trainings_and_reports(environment, tmp_path, capsys):
     listed = tmp_path / "meeting.csv"
     listed.write_text(HEADER + GOOD[0] + "\n")
     run("import", listed, "--approved")
     capsys.readouterr()
     assert run("export", "--state", "ne") == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [(r["record"], r["name"], r["county"]) for r in rows] == [("stakeholder", "Sam Stone", "Douglas County")]
+    assert [(r["record"], r["name"], r["counties"], r["site"], r["interstate"], r["exit"], r["status"])
+            for r in rows] == [("stakeholder", "Sam Stone", "Douglas County", "Big Rig Plaza", "I-80", "440",
+                                "approved")]
     out = tmp_path / "out.csv"
     assert run("export", "-o", out) == 0 and out.read_text().startswith(",".join(spreadsheet.EXPORT_COLUMNS))
+    assert set(spreadsheet.COLUMNS) <= set(spreadsheet.EXPORT_COLUMNS)
+
+
+def directory(url: str) -> list[tuple]:
+    return [(s.slack_user_id, s.name, s.email, s.sector, s.organization, s.title, s.phone, s.state, s.county_fips,
+             s.statewide, s.jurisdiction, s.site_name, s.interstate, s.exit, s.status) for s in stakeholders(url)]
+
+
+def test_an_export_imported_into_an_empty_database_is_the_same_directory(environment, slack, tmp_path, capsys):
+    slack.users["U0DASH0001"] = {"id": "U0DASH0001", "profile": {"email": "dash@fleet.example"}}
+    formula = "=Dash Freight,dash@fleet.example,trucking_company,+1 Freight @Omaha,-Owner,402-555-0142,NE,Omaha,,,"
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + "\n".join([*GOOD, formula]) + "\n")
+    assert run("import", listed, "--approved") == 0
+    with engine_for(environment).begin() as connection:   # one stays pending
+        connection.execute(Stakeholder.__table__.update().where(Stakeholder.slack_user_id == "U0PAT00001")
+                           .values(status="pending", decided_by=None, decided_at=None))
+    before = directory(environment)
+    exported = tmp_path / "export.csv"
+    assert run("export", "-o", exported) == 0
+    assert "'=Dash Freight" in exported.read_text() and "'+1 Freight @Omaha" in exported.read_text()
+    empty(environment)
+
+    capsys.readouterr()
+    assert run("import", exported, "--approved") == 0, capsys.readouterr().out
+
+    assert directory(environment) == before and len(before) == 4
+
+
+def empty(url: str) -> None:
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+SAM_ACCENTED = "José Núñez,sam@bigrig.example,truck_stop,Café Plaza,Gerente,402-555-0100,NE,68102,Café Plaza,80,440"
+
+
+@pytest.mark.parametrize("encoding, delimiter", [
+    ("utf-8-sig", ","), ("cp1252", ","), ("latin-1", ","), ("utf-16", "\t"), ("utf-16-le", "\t"),
+    ("utf-8", ";"),
+])
+def test_files_as_spreadsheets_save_them_import_alike(environment, tmp_path, capsys, encoding, delimiter):
+    rows = [next(csv.reader([line])) for line in (HEADER.strip(), SAM_ACCENTED)]
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter).writerows(rows)
+    listed = tmp_path / "saved.csv"
+    listed.write_bytes(text.getvalue().encode(encoding))
+
+    assert run("import", listed) == 0, capsys.readouterr().out
+
+    (sam,) = stakeholders(environment)
+    assert (sam.name, sam.organization, sam.site_name) == ("José Núñez", "Café Plaza", "Café Plaza")
+
+
+def test_a_workbook_is_refused_with_how_to_save_it_as_csv(environment, tmp_path, capsys):
+    book = tmp_path / "meeting.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    assert run("import", book) == 2
+    assert 'Save As → "CSV UTF-8' in capsys.readouterr().out
+
+
+def test_a_row_with_the_wrong_number_of_cells_says_exactly_that(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    unquoted = ("Dana Deputy,dana@sheriff.example,law_enforcement,Douglas County Sheriff,,402-444-6000,NE,"
+                "Douglas, Sarpy,,,")
+    listed.write_text(HEADER + GOOD[0] + "\n" + unquoted + "\n" + GOOD[2] + ",\n")
+    assert run("import", listed) == 1
+    said = capsys.readouterr().out
+    assert "Nothing was imported: 2 row(s)" in said
+    assert "line 3: this row has 12 cells where the header has 11 columns" in said
+    assert "line 4: this row has 12 cells" in said
+    assert count_rows(environment, "stakeholders") == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(environment, slack, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + "\n".join(GOOD * 300) + "\n")
+    assert run("import", listed, "--max-mb", "0.05") == 2
+    said = capsys.readouterr().out
+    assert "larger than the 0.05 MB allowed" in said and "--max-mb" in said
+    assert count_rows(environment, "stakeholders") == 0 and slack.calls == []
+
+
+def test_export_understands_a_state_by_name_and_refuses_what_is_not_one(environment, tmp_path, capsys):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + GOOD[0] + "\n")
+    run("import", listed, "--approved")
+    capsys.readouterr()
+    assert run("export", "--state", "Nebraska") == 0
+    assert "Sam Stone" in capsys.readouterr().out
+    assert run("export", "--state", "Narnia") == 2
+    said = capsys.readouterr()
+    assert "'Narnia' is not a US state" in said.err and said.out == ""
+
+
+def test_export_refuses_a_workspace_that_is_not_the_tokens_or_not_in_the_database(environment, tmp_path, capsys,
+                                                                                  monkeypatch):
+    listed = tmp_path / "meeting.csv"
+    listed.write_text(HEADER + GOOD[0] + "\n")
+    run("import", listed, "--approved")
+    capsys.readouterr()
+    assert run("export", "--team", "TWRONG") == 2
+    said = capsys.readouterr()
+    assert "belongs to workspace T0COALITION, not TWRONG" in said.err and said.out == ""
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    assert run("export", "--team", "TWRONG") == 2
+    said = capsys.readouterr()
+    assert "No workspace TWRONG in this database" in said.err and said.out == ""
+
+
+def test_memory_stays_flat_as_a_list_grows(tmp_path):
+    import tracemalloc
+
+    from domain import csvfile
+
+    def peak(rows: int) -> int:
+        listed = tmp_path / f"export-{rows}.csv"
+        listed.write_text(",".join(spreadsheet.EXPORT_COLUMNS) + "\n"
+                          + "report,,,,,,,NE,,,,,,2026-11-01,1,,,hotline\n" * rows)
+        tracemalloc.start()
+        with csvfile.opened(listed, spreadsheet.EXPORT_COLUMNS) as table:
+            checked = spreadsheet.check(table)
+        _, highest = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        checked.close()
+        assert checked.skipped == rows
+        return highest
+
+    assert peak(40_000) < 2 * peak(2_000)

@@ -167,13 +167,16 @@ def test_an_admin_exports_the_coalition_as_a_csv_in_their_dm(running):
     ephemeral(running.command(MANAGER, "trained 12"))
     ephemeral(running.command(MANAGER, "reported"))
 
-    assert "the CSV arrives in your direct messages" in ephemeral(running.command(ADMIN, "export ne"))["text"]
+    assert running.command(ADMIN, "export ne").status == 200   # acknowledged first, built after
 
+    (said,) = running.slack.wait_for("response_url")
+    assert "the CSV arrives in your direct messages" in said.params["text"]
+    assert said.params["response_type"] == "ephemeral"
     running.bot.later.wait_idle()
     running.slack.wait_for("files.completeUploadExternal")
     (shared,) = running.slack.uploaded(channel="D" + ADMIN[1:])
     lines = shared["content"].decode().splitlines()
-    assert shared["name"] == "tat-export-NE.csv" and lines[0].startswith("record,state,name")
+    assert shared["name"] == "tat-export-NE.csv" and lines[0].startswith("record,name,email,sector")
     assert [line.split(",")[0] for line in lines[1:]] == ["stakeholder", "stakeholder", "training", "report"]
 
 

@@ -134,7 +134,7 @@ def test_someone_who_is_not_an_admin_cannot_approve(running):
     submit(running, MANAGER, TRUCK_STOP)
     request = running.slack.wait_for("chat.postMessage", channel=ADMIN)[0]
 
-    press(running, MANAGER, request, "approve_registration")
+    press(running, SHERIFF, request, "approve_registration")
 
     (said,) = running.slack.wait_for("response_url")
     assert "Only coalition admins" in said.params["text"]
