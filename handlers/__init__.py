@@ -121,7 +121,7 @@ def register(app: App, services: Services) -> None:
         next()
 
     app.command("/tat")(tat_listener(COMMANDS))
-    app.action(contact_blocks.RUN_COMMAND)(run_command_listener(COMMANDS))
+    app.action(contact_blocks.RUN_COMMANDS)(run_command_listener(COMMANDS))
     for action_id, listener in ACTIONS.items():
         app.action(action_id)(listener)
     for callback_id, listener in VIEWS.items():

@@ -20,7 +20,8 @@ from handlers.blocks import (
 from handlers.member_blocks import unconfirmed_note
 from storage.models import Stakeholder
 
-RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs
+RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs: run_command:<n>
+RUN_COMMANDS = re.compile(r"^run_command(:\d+)?$")   # every such button (and the bare id of older messages)
 PAGE = 12                      # contacts a message: one block each, well within Slack's 50
 MAX_TEXT = 2900                # Slack's 3,000 characters a text block, with room to spare
 HEADINGS = {
@@ -71,7 +72,7 @@ def contacts_message(found: Directory) -> Message:
         blocks.append(section(_fit(contact_line(entry.who, entry.unconfirmed_since))))
     if found.has_more:
         left = found.total - page * found.per_page
-        blocks.append(actions(button(f"More ({left})", RUN_COMMAND, f"contact {found.place_text} page {page + 1}")))
+        blocks.append(actions(command_button(f"More ({left})", f"contact {found.place_text} page {page + 1}")))
     blocks.append(context(Mrkdwn(f"*{SAFETY}* ") + HOTLINE))
     summary = md("Contacts for {} ({} in all{}). {} {}", found.label, found.total,
                  md(", page {} of {}", page, found.pages) if found.pages > 1 else "", SAFETY, HOTLINE)
@@ -81,13 +82,19 @@ def contacts_message(found: Directory) -> Message:
 def candidates_message(typed: str, place: Place) -> Message:
     """Which place was meant: each candidate a button that runs the lookup."""
     choices = [c.label if hasattr(c, "label") else c.name for c in place.candidates]
-    buttons = [button(label, RUN_COMMAND, f"contact {label}") for label in choices[:5]]
-    more = [button(label, RUN_COMMAND, f"contact {label}") for label in choices[5:10]]
+    buttons = [command_button(label, f"contact {label}", n) for n, label in enumerate(choices[:5])]
+    more = [command_button(label, f"contact {label}", n) for n, label in enumerate(choices[5:10], 5)]
     blocks = [section(md('"{}" could be several places. Which one?', typed)), actions(*buttons)]
     if more:
         blocks.append(actions(*more))
     text = md('"{}" could be {}. Type `/tat contact` and one of them.', typed, "; ".join(choices))
     return Message(text, blocks)
+
+
+def command_button(text: str, command: str, number: int = 0) -> dict:
+    """A button that runs `/tat <command>` as its presser typed it; `number` gives it an action_id of its
+    own (Slack requires each action_id once in a block), and RUN_COMMANDS matches them all."""
+    return button(text, f"{RUN_COMMAND}:{number}", command)
 
 
 def unknown_place(typed: str) -> Message:

@@ -3,6 +3,10 @@
 It answers the Web API methods the bot calls with Slack's response shapes, records every call
 (and every post to a response_url), and can answer 429 with Retry-After, 5xx, or an API error
 on demand. The tests use it in place of slack.com; so does the local shell.
+
+It is as strict as Slack: every message and view is held against Slack's documented rules
+(localslack/rules.py) and refused as Slack refuses it; each breach is kept in `breaches`, with the
+call, for the tests to fail on.
 """
 import hashlib
 import itertools
@@ -14,6 +18,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from localslack import strict
+from localslack.checks import Context
 
 BOT_USER = "UTATBOT01"
 TEAM = "T0COALITION"
@@ -42,6 +49,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.refused: list[Call] = []    # calls answered with a scripted 429 or 5xx
+        self.breaches: list[tuple[Call, list[strict.Breach]]] = []   # what real Slack would refuse (or warn of)
         self.users: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
         self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
@@ -149,10 +157,34 @@ class SlackStandIn:
                     self.answer(call.method, call.params)
                 call.response = {"ok": False, "error": failure.error or _status_error(failure.status)}
             else:
-                call.response = self.answer(call.method, call.params) if call.method != "response_url" else {"ok": True}
+                call.response = self._answer_strictly(call)
             (self.calls if failure is None or failure.status == 200 else self.refused).append(call)
             self._changed.notify_all()
             return failure
+
+    def _answer_strictly(self, call: Call) -> dict:
+        """Slack's answer once the payload is held against Slack's rules: refused as Slack refuses it."""
+        breaches = strict.check_call(call.method, call.params, Context(self._conversation(call.params)))
+        if breaches:
+            self.breaches.append((call, breaches))
+        refused = strict.refusal(call.method, breaches)
+        if refused:
+            return refused
+        return self.answer(call.method, call.params) if call.method != "response_url" else {"ok": True}
+
+    def hold_answer(self, request_body: str, answer: dict) -> list[strict.Breach]:
+        """Hold the bot's HTTP answer to a request from Slack (an acknowledgement's body, a view_submission's
+        response_action) against Slack's rules, as Slack does when it gets it; keep any breach."""
+        breaches = strict.check_answer(request_body, answer)
+        if breaches:
+            with self._changed:
+                self.breaches.append((Call("http_answer", answer), breaches))
+        return breaches
+
+    @staticmethod
+    def _conversation(params: dict) -> str:
+        channel = str(params.get("channel") or "")
+        return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
 
     def answer(self, method: str, params: dict) -> dict:
         """Slack's response shape for each method the bot uses."""
@@ -363,6 +395,8 @@ def _handler_for(standin: SlackStandIn):
             failure = standin._record(call)
             if failure:
                 return self._fail(failure, call.response)
+            if method == "response_url" and call.response.get("ok") is False:   # Slack answers a webhook in words
+                return self._send_text(400, call.response["error"])
             held = standin._held(call)
             if held:
                 held.arrived.set()
@@ -372,6 +406,14 @@ def _handler_for(standin: SlackStandIn):
         def _fail(self, failure: Failure, payload: dict) -> None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             self._send(failure.status, payload, headers)
+
+        def _send_text(self, status: int, text: str) -> None:
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
             body = json.dumps(payload).encode()

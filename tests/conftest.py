@@ -1,6 +1,7 @@
 """Fixtures: a database (SQLite, or PostgreSQL from TEST_DATABASE_URL), the Slack stand-in,
 the bot served by its real HTTP server, a run-wide check that no log line holds personal data,
-and a check of every test's Slack calls that no contact detail reaches a channel."""
+and checks of every test's Slack calls: no contact detail reaches a channel, and nothing the bot
+sent is what real Slack would refuse."""
 import json
 import logging
 import os
@@ -110,6 +111,27 @@ def no_contact_details_where_others_see_them():
                 said = json.dumps(call.params)
                 leaked = [s for s in _watch.secrets if s in said]
                 assert not leaked, f"{call.method} to {call.params.get('channel')} shows {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def nothing_slack_would_refuse():
+    """Every test: the bot sent nothing that real Slack refuses (or warns of) by its documented rules
+    (localslack/rules.py): each payload is named with the rule it breaks. Refusals a test scripts
+    with `slack.fail(...)` are Slack's answers, not the bot's mistakes, and are not counted."""
+    yield
+    found = [f"{describe(call)}: {breach}" for standin in _watch.standins for call, breaches in standin.breaches
+             for breach in breaches]
+    if found:
+        pytest.fail("the bot sent what real Slack would refuse:\n  " + "\n  ".join(found), pytrace=False)
+
+
+def describe(call) -> str:
+    """A payload, named: its method, where it went, and the start of its text or title."""
+    params = call.params or {}
+    view = params.get("view") if isinstance(params.get("view"), dict) else {}
+    said = params.get("text") or (view.get("title") or {}).get("text") or params.get("response_action") or ""
+    where = params.get("channel") or view.get("callback_id") or ""
+    return f"{call.method} {where} {str(said)[:60]!r}".replace("  ", " ")
 
 
 @pytest.fixture

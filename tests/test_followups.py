@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 import bot as tat_bot
 import schedules
-from domain import coalitions
+from domain import coalitions, places
 from domain.followups import followup_at
-from handlers import trainings
+from handlers import followup_blocks, trainings
 from handlers.slack_token import check_token
 from localslack import payloads
 from localslack.standin import BOT_USER
@@ -370,7 +370,7 @@ def test_two_processes_dispatching_a_follow_up_that_fell_due_send_the_nudge_and_
 def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_registrations(running):
     assert "I don't know `setup`" in running.command(MANAGER, "setup").body
     assert "I don't know `followups`" in running.command(MANAGER, "followups").body
-    view = {"callback_id": "coalition_setup", "blocks": [], "type": "modal"}
+    view = followup_blocks.setup_form([(s.abbr, s.name) for s in places.all_states()], {})   # as if they had it
     refused = running.send(payloads.view_submission(MANAGER, view, {}))
     assert "Only coalition admins" in refused.body
     assert "No coalition is set up" in running.command(ADMIN, "followups").body

@@ -64,8 +64,7 @@ def test_a_candidate_pressed_in_the_find_contacts_form_answers_by_direct_message
     form = {"type": "modal", "callback_id": "find_contacts", "blocks": [
         {"type": "input", "block_id": "place", "element": {"type": "plain_text_input", "action_id": "value"}}]}
     answer = json.loads(running.send(payloads.view_submission(MANAGER, form, {"place": "Douglas"})).body)
-    nebraska = next(b for b in buttons(answer["view"]["blocks"], "run_command")
-                    if b["value"] == "contact Douglas County, NE")
+    nebraska = next(b for b in answer["view"]["blocks"][1]["elements"] if b["value"] == "contact Douglas County, NE")
     mark = len(running.slack.calls)
     running.send(payloads.home_button(MANAGER, nebraska, {**answer["view"], "id": "VRESULTS1"}))
     running.bot.later.wait_idle()
