@@ -65,6 +65,7 @@ class SlackStandIn:
         self.processing: set[str] = set()      # files an image block may not show yet (add "*": every file)
         self.scopes: list[str] = manifest_scopes()   # granted to the token: Slack's x-oauth-scopes header
         self.channels: dict[str, dict] = {}    # conversations.info: channel id → {"name", "is_member", ...}
+        self.strangers: set[str] = set()       # ids users.info does not know (anyone else is a member)
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
@@ -248,8 +249,10 @@ class SlackStandIn:
             return {"ok": True, "members": people[start:start + limit],
                     "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
         if method == "users.info":
-            user = self.users.get(params.get("user"))
-            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+            if params.get("user") in self.strangers:
+                return {"ok": False, "error": "user_not_found"}
+            user = self.users.get(params.get("user"), {"id": params.get("user"), "real_name": "Coalition Member"})
+            return {"ok": True, "user": user}
         if method == "conversations.info":
             channel = self.channels.get(params.get("channel") or "")
             return ({"ok": True, "channel": {"id": params.get("channel"), "is_archived": False, **channel}}

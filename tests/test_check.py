@@ -70,7 +70,7 @@ FAULTS = {
     "slack unreachable": (lambda slack, url: {"SLACK_API_URL": f"http://127.0.0.1:{closed_port()}/api/"},
                           "Slack cannot be reached"),
     "fewer scopes": (lambda slack, url: slack.scopes.remove("files:write"), "lacks the scope(s) files:write"),
-    "admin unknown": (lambda slack, url: slack.users.pop(SECOND_ADMIN),
+    "admin unknown": (lambda slack, url: slack.strangers.add(SECOND_ADMIN),
                       f"admin {SECOND_ADMIN} is not a user of this workspace (user_not_found)"),
     "admin deactivated": (lambda slack, url: slack.users[ADMIN].update(deleted=True), "has been deactivated"),
     "admin a bot": (lambda slack, url: slack.users[ADMIN].update(is_bot=True), "is a bot, not a person"),
