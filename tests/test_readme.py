@@ -66,3 +66,21 @@ def test_internals_live_in_docs_linked_once(readme, project_root):
     index = (project_root / "docs" / "architecture.md").read_text()
     for page in re.findall(r"\]\(([\w-]+\.md)\)", index):
         assert (project_root / "docs" / page).exists(), page
+
+
+def test_the_readmes_sqlite_backup_copies_a_database_in_use(readme, tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    command = re.search(r'`\.venv/bin/python -c "(import sqlite3;[^"]+)"`', readme).group(1)
+    live, copy = tmp_path / "tat.db", tmp_path / "backup.db"
+    database = sqlite3.connect(live)
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("CREATE TABLE stakeholders (name TEXT)")
+    database.execute("INSERT INTO stakeholders VALUES ('Sam Stone')")
+    database.commit()          # still open, as the running bot holds it
+    command = command.replace("/var/lib/tat-bot/tat.db", str(live)).replace("/backups/tat.db", str(copy))
+    subprocess.run([sys.executable, "-c", command], check=True, timeout=60)
+    assert sqlite3.connect(copy).execute("SELECT name FROM stakeholders").fetchall() == [("Sam Stone",)]
+    database.close()
