@@ -1,6 +1,8 @@
 """`python bot.py check` against the Slack stand-in: all well gives exit 0; each fault is one FAIL
 line with its next step, and exit 1."""
 import io
+import sqlite3
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -51,15 +53,25 @@ def test_all_well_is_exit_zero_and_says_so(slack, workspace):
     assert f"the bot is tat ({BOT_USER})" in said and "has the bot" in said and "every scope" in said
 
 
+@contextmanager
+def session_of(url: str):
+    engine = engine_for(url)
+    try:
+        with session_factory(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def dead_letter(url: str) -> None:
-    with session_factory(engine_for(url)).begin() as session:
+    with session_of(url) as session:
         outbox.enqueue(session, "check:dead", CHANNEL, "hello")
         (claimed,) = outbox.claim_due(session, now(), 1, None, "test:1")
         outbox.bury(session, claimed.id, now(), "channel_not_found")
 
 
 def owed_long(url: str) -> None:
-    with session_factory(engine_for(url)).begin() as session:
+    with session_of(url) as session:
         outbox.enqueue(session, "check:owed", CHANNEL, "hello", not_before=now() - timedelta(hours=2))
 
 
@@ -82,7 +94,7 @@ FAULTS = {
     "database unreachable": (lambda slack, url: {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed_port()}/x"},
                              "does not answer"),
     "database not created": (lambda slack, url: {"DATABASE_URL": "sqlite:///never.db"}, "does not exist yet"),
-    "database empty": (lambda slack, url: engine_for("sqlite:///empty.db").connect().close() or
+    "database empty": (lambda slack, url: sqlite3.connect("empty.db").close() or
                        {"DATABASE_URL": "sqlite:///empty.db"}, "has no tables yet"),
     "dead letter": (lambda slack, url: dead_letter(url), "1 message(s) Slack refused for good"),
     "owed too long": (lambda slack, url: owed_long(url), "1 message(s) owed, the oldest since"),

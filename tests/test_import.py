@@ -159,9 +159,11 @@ def test_an_export_imported_into_an_empty_database_is_the_same_directory(environ
     listed = tmp_path / "meeting.csv"
     listed.write_text(HEADER + "\n".join([*GOOD, formula]) + "\n")
     assert run("import", listed, "--approved") == 0
-    with engine_for(environment).begin() as connection:   # one stays pending
+    engine = engine_for(environment)
+    with engine.begin() as connection:   # one stays pending
         connection.execute(Stakeholder.__table__.update().where(Stakeholder.slack_user_id == "U0PAT00001")
                            .values(status="pending", decided_by=None, decided_at=None))
+    engine.dispose()
     before = directory(environment)
     exported = tmp_path / "export.csv"
     assert run("export", "-o", exported) == 0
