@@ -4,7 +4,7 @@
     python bot.py check     check the settings, the database, the token and its scopes, admins, channels
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
-    python bot.py import FILE.csv [--approved]   import a meeting's registration list (see datafiles.py)
+    python bot.py import FILE.csv [--approved] [--meeting]   import a meeting's list (see datafiles.py)
     python bot.py export [--state XX] [--team T] [-o FILE]   the coalition CSV, to a file or standard output
 
 Settings come from the environment and from .env in the current directory, or from the file
