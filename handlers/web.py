@@ -13,12 +13,12 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from handlers.shapes import is_slack_shaped
+
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024   # Slack's largest payloads (a full modal's state) are far smaller
 TIMESTAMP = re.compile(r"[0-9]{1,12}")     # what SignatureVerifier's int() may read: no sign, space or 10**4300
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")  # what its compare_digest may compare: ASCII only
-INTERACTIVE_NEEDS = {"block_actions": ("actions", list), "view_submission": ("view", dict),
-                     "view_closed": ("view", dict)}
 
 log = logging.getLogger("tat.web")
 
@@ -86,8 +86,8 @@ def _bolt_request(raw: bytes, environ) -> BoltRequest | None:
     try:
         request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
                               headers=_headers(environ))
-    except (ValueError, TypeError, AttributeError, KeyError):  # bad UTF-8 or JSON, a list or string payload
-        return None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+        return None   # bad UTF-8 or JSON (or JSON nested past Python's recursion limit), a list or string payload
     return request if is_slack_shaped(request.body) else None
 
 
@@ -97,28 +97,6 @@ def _headers(environ) -> dict[str, str]:
         if environ.get(name):
             headers[name.replace("_", "-").lower()] = environ[name]
     return headers
-
-
-def is_slack_shaped(body) -> bool:
-    """True for a slash command (or its SSL check), an Events API envelope, or an interactive payload."""
-    if not isinstance(body, dict):
-        return False
-    if body.get("ssl_check") == "1":  # Slack checking the certificate of a slash command's URL
-        return True
-    if "command" in body:
-        return str(body["command"]).startswith("/") and bool(body.get("user_id"))
-    kind = body.get("type")
-    if kind == "url_verification":
-        return isinstance(body.get("challenge"), str)
-    if kind == "event_callback":
-        return isinstance(body.get("event"), dict) and isinstance(body["event"].get("type"), str)
-    if kind == "app_rate_limited":
-        return True
-    user = body.get("user")
-    if not isinstance(kind, str) or not isinstance(user, dict) or not isinstance(user.get("id"), str):
-        return False
-    field, shape = INTERACTIVE_NEEDS.get(kind, ("user", dict))
-    return isinstance(body.get(field), shape) and bool(body[field])
 
 
 def _plain(start_response, status: int, text: str) -> list[bytes]:
