@@ -1,5 +1,6 @@
 """What /tat contact, the Home tab and introductions show of a contact: who, and how to reach them."""
 import re
+from datetime import date
 
 from domain.contacts import Directory
 from domain.places import Place
@@ -16,6 +17,7 @@ from handlers.blocks import (
     mention,
     section,
 )
+from handlers.member_blocks import unconfirmed_note
 from storage.models import Stakeholder
 
 RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs: run_command:<n>
@@ -46,11 +48,13 @@ def mailto(email: str) -> Mrkdwn:
     return md("<mailto:{}|{}>", email, email)
 
 
-def contact_line(who: Stakeholder) -> Mrkdwn:
-    """Name, title, agency; direct phone, e-mail and Slack mention."""
+def contact_line(who: Stakeholder, unconfirmed_since: date | None = None) -> Mrkdwn:
+    """Name, title, agency; direct phone, e-mail and Slack mention; and since when the details are
+    unconfirmed, for a contact who left their yearly question unanswered."""
     title = md(", {}", who.title) if who.title else Mrkdwn("")
     reach = Mrkdwn(" · ").join([tel(who.phone), mailto(who.email), _mention(who.slack_user_id)])
-    return md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
+    line = md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
+    return line + Mrkdwn(" · ") + unconfirmed_note(unconfirmed_since) if unconfirmed_since else line
 
 
 def contacts_message(found: Directory) -> Message:
@@ -65,7 +69,7 @@ def contacts_message(found: Directory) -> Message:
         if entry.group != group:
             group = entry.group
             blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
-        blocks.append(section(_fit(contact_line(entry.who))))
+        blocks.append(section(_fit(contact_line(entry.who, entry.unconfirmed_since))))
     if found.has_more:
         left = found.total - page * found.per_page
         blocks.append(actions(command_button(f"More ({left})", f"contact {found.place_text} page {page + 1}")))

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from domain.bounds import ids_in
 from domain.profile import Invalid, parse_profile
 from domain.registration import Verdict, decide, profile_of, register
+from handlers import members
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
 from storage import stakeholders
+from storage.models import now
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ def submit(ack, body, view, client, context):
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
         register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
+        members.details_saved(session, _team(body), user, services.clock())   # a contact's details confirmed
     ack()
     _refresh_home(services, client, user, _team(body))
 
@@ -48,7 +51,8 @@ def submit(ack, body, view, client, context):
 def pending_list(call: Call, session: Session) -> Message:
     """`/tat pending` (admins): every registration waiting for a decision, with its buttons."""
     waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != call.user]   # never one's own
-    return render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
+    listed = render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
+    return members.with_unconfirmed(listed, session, call.team, call.now or now())
 
 
 def approve(ack, body, action, client, respond, context):
