@@ -114,6 +114,33 @@ def test_a_state_shows_its_statewide_contacts(coalition):
     assert "Terry Trooper" in text and "Dana Deputy" not in text and "Avery Advocate" in text
 
 
+def buttons_of(reply: dict) -> list[dict]:
+    return [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_city_named_exactly_wins_and_the_county_of_its_name_is_a_second_button(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Lincoln, NE")
+    text = shown(reply)
+    assert "Contacts for Lancaster County, NE" in text and "Lee Lancaster" in text and "could be" not in text
+    assert "Lincoln, NE is in Lancaster County. Or did you mean:" in reply["blocks"][1]["text"]["text"]
+    assert [(b["text"]["text"], b["value"]) for b in buttons_of(reply)] == [
+        ("Lincoln County, NE", "contact Lincoln County, NE")]
+    county = reply_of(coalition, MANAGER, "contact Lincoln County, NE")   # what the button runs
+    assert "Contacts for Lincoln County, NE" in shown(county) and "Or did you mean" not in shown(county)
+
+
+def test_a_close_name_is_taken_for_a_place_and_the_reply_says_so(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Omahaa, NE")
+    assert "I took “Omahaa” to be Omaha, NE (Douglas County)." in reply["text"]
+    assert "I took “Omahaa” to be Omaha, NE (Douglas County)." in reply["blocks"][1]["text"]["text"]
+    assert "Dana Deputy" in shown(reply)
+    plain = reply_of(coalition, MANAGER, "contact Douglas County, NE")   # the same page, read plainly: no note
+    assert "Dana Deputy" in shown(plain) and "I took" not in shown(plain) and "is in Douglas" not in shown(plain)
+    reply = reply_of(coalition, MANAGER, "contact Lincon, NE")
+    assert "I took “Lincon” to be Lincoln, NE (Lancaster County). Or did you mean:" in reply["text"]
+    assert [b["value"] for b in buttons_of(reply)] == ["contact Lincoln County, NE"]
+
+
 def test_an_ambiguous_place_offers_its_candidates_as_buttons_that_run_the_lookup(coalition):
     reply = reply_of(coalition, MANAGER, "contact Douglas")
     buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
