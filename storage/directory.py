@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from storage import directory_watch
 from storage.db import insert_for, one_read
-from storage.models import ContactConfirmation, Coverage, DirectoryRevision, Stakeholder
+from storage.models import ContactConfirmation, Coverage, DirectoryRevision, Stakeholder, site_key
 
 OFFICERS = ("law_enforcement", "attorney_general")
 SITES = ("truck_stop", "bus_terminal")
@@ -90,9 +90,9 @@ def sites_in(session: Session, state: str, counties: tuple[str, ...] | None) -> 
 
 
 def site_named(session: Session, name: str) -> Stakeholder | None:
-    """The approved truck stop or terminal of that name (any case), if exactly one has it."""
+    """The approved truck stop or terminal of that name (any case, in any alphabet), if exactly one has it."""
     found = list(session.scalars(
-        select(Stakeholder).where(func.lower(Stakeholder.site_name) == " ".join(name.split()).lower(),
+        select(Stakeholder).where(Stakeholder.site_key == site_key(name),
                                   Stakeholder.sector.in_(SITES), Stakeholder.status == "approved").limit(2)))
     return found[0] if len(found) == 1 else None
 

@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, text, update
 from domain.contacts import Remembered, remembered
 from handlers import contact_blocks
 from localslack import payloads
-from storage import directory_watch
+from storage import directory_watch, roster
 from storage.db import engine_for, session_factory
 from storage.models import Coverage, Stakeholder
 from tests.conftest import ADMIN
@@ -229,6 +229,25 @@ def test_without_a_place_an_officer_sees_the_contacts_of_their_first_county(coal
 def test_a_site_name_finds_its_county(coalition):
     text = shown(reply_of(coalition, ADVOCATE, "contact big rig plaza"))
     assert "Contacts for Douglas County, NE" in text and "Dana Deputy" in text
+
+
+@pytest.mark.parametrize("typed", ["Big Rig Plaza — Öl & Diesel", "big rig plaza — öl & diesel",
+                                   "BIG RIG PLAZA — ÖL & DIESEL", "big  rig plaza — Öl & diesel "])
+def test_a_site_name_in_any_alphabet_and_any_case_finds_its_county(coalition, typed):
+    submit(coalition, MANAGER, {**TRUCK_STOP, "site_name": "Big Rig Plaza — Öl & Diesel", "place": "68508"})
+    approve(coalition, MANAGER)   # a changed site sends the registration back for approval
+    text = shown(reply_of(coalition, ADVOCATE, f"contact {typed}"))
+    assert "Contacts for Lancaster County, NE" in text and "Lee Lancaster" in text
+
+
+def test_an_imported_site_name_is_found_in_any_case(coalition):
+    with coalition.bot.services.sessions.begin() as session:
+        roster.add_stakeholders(session, [{
+            "slack_user_id": "U0STRASSE1", "name": "Kim Kraft", "sector": "truck_stop", "organization": "Kraft",
+            "phone": "(402) 555-0111", "email": "kim@kraft.example", "state": "NE", "county_fips": "31109",
+            "site_name": "Straße Travel Plaza", "status": "approved", "statewide": False, "revision": 1}], {})
+    text = shown(reply_of(coalition, ADVOCATE, "contact STRASSE TRAVEL PLAZA"))
+    assert "Contacts for Lancaster County, NE" in text
 
 
 def test_a_lookup_never_shows_what_was_remembered_from_before_a_change_by_anyone(coalition):
