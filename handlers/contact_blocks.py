@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from domain.bounds import echoed
-from domain.contacts import Directory
+from domain.contacts import Directory, Entry
 from domain.places import Place
 from domain.sectors import Sector
 from handlers.blocks import (
@@ -65,11 +65,11 @@ def contacts_message(found: Directory) -> Message:
     if not found.total:
         blocks.append(section(md("No approved law enforcement or victim-service contacts cover {} yet. Your "
                                  "coalition admins are adding them.", found.label)))
-    group = None
+    heading = None
     for entry in shown:
-        if entry.group != group:
-            group = entry.group
-            blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
+        if (entry.group, entry.county) != heading:   # a whole state's list is headed county by county
+            heading = (entry.group, entry.county)
+            blocks.append(context(md("*" + HEADINGS[entry.group] + "*", _scope(found, entry))))
         blocks.append(section(_fit(contact_line(entry.who, entry.unconfirmed_since))))
     if found.has_more:
         left = found.total - page * found.per_page
@@ -147,9 +147,10 @@ def not_approved(registered: bool) -> Message:
     return Message(text, [section(text)])
 
 
-def _scope(found: Directory, group: str) -> str:
-    if group == "local":
-        return found.county.label if found.county else found.state.name
+def _scope(found: Directory, entry: Entry) -> str:
+    if entry.group == "local":
+        where = entry.county or found.county
+        return where.label if where else found.state.name
     return found.state.name
 
 

@@ -109,9 +109,38 @@ def test_a_zip_of_another_county_shows_that_countys_sheriff_and_its_advocate_fir
         < text.index("Avery Advocate")
 
 
-def test_a_state_shows_its_statewide_contacts(coalition):
-    text = shown(reply_of(coalition, MANAGER, "contact Nebraska"))
-    assert "Terry Trooper" in text and "Dana Deputy" not in text and "Avery Advocate" in text
+def test_a_state_shows_its_statewide_contacts_then_each_countys_county_by_county(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Nebraska")
+    text = shown(reply)
+    assert "No approved" not in text
+    order = [text.index(s) for s in ("Statewide law enforcement (Nebraska)", "Terry Trooper",
+                                     "Law enforcement covering Douglas County, NE", "Dana Deputy",
+                                     "Law enforcement covering Lancaster County, NE", "Lee Lancaster",
+                                     "Law enforcement covering Sarpy County, NE",
+                                     "Victim service providers (Nebraska)", "Avery Advocate")]
+    assert order == sorted(order)
+    sarpy = text.index("Law enforcement covering Sarpy County, NE")
+    assert "Dana Deputy" in text[sarpy:text.index("Victim service providers")]   # she covers Sarpy too
+    assert "Contacts for Nebraska (6 in all)" in reply["text"]
+
+
+def test_a_whole_states_long_list_is_paged_within_slacks_limits_county_by_county(coalition):
+    for n, county in enumerate(("31055", "31109", "31153", "31001")):
+        seed_officers(coalition, 15, county, first=n * 15)
+    seen, headings, page, pages = [], [], "contact Nebraska", 0
+    while page:
+        reply = reply_of(coalition, MANAGER, page)   # the stand-in refuses a message past Slack's limits
+        pages += 1
+        assert len(reply["blocks"]) <= 50
+        seen += re.findall(r"Officer \d{3}", json.dumps(reply["blocks"]))
+        headings += [e["text"] for b in reply["blocks"] if b["type"] == "context" for e in b["elements"]
+                     if "Law enforcement covering" in e["text"]]
+        more = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        page = more[0]["value"] if more else None
+    assert sorted(seen) == sorted(f"Officer {i:03d}" for i in range(60))
+    assert pages == 6   # 60 seeded, the trooper, Dana twice, Lee and two advocates: 66, 12 a page
+    counties = list(dict.fromkeys(h.strip("*").removeprefix("Law enforcement covering ") for h in headings))
+    assert counties == ["Adams County, NE", "Douglas County, NE", "Lancaster County, NE", "Sarpy County, NE"]
 
 
 def buttons_of(reply: dict) -> list[dict]:
@@ -193,10 +222,10 @@ def test_replies_are_private_whatever_channel_the_command_is_typed_in(coalition)
             and c.params["channel"].startswith("C")] == []
 
 
-def seed_officers(running, count: int, county: str = "31055") -> None:
+def seed_officers(running, count: int, county: str = "31055", first: int = 0) -> None:
     """Many approved officers covering one county, written straight to the database."""
     with running.bot.services.sessions.begin() as session:
-        for i in range(count):
+        for i in range(first, first + count):
             session.add(Stakeholder(
                 slack_user_id=f"U0SEED{i:04d}", name=f"Officer {i:03d}", sector="law_enforcement",
                 organization="Omaha Police Department " + "Precinct " * 15, title="Officer " * 14,
