@@ -219,10 +219,10 @@ def followups_list(shown: list[tuple[Coalition, list[StageStatus]]]) -> Message:
         return Message("No coalition is set up yet (or none for that state). Set one up with `/tat setup`.")
     blocks, lines = [], []
     for coalition, stages in shown:
-        head = md("*{} coalition* (meeting {}, <#{}>, leads {}{})", coalition.state,
+        head = md("*{} coalition* (meeting {}, <#{}>; leads: {}{})", coalition.state,
                   coalition.meeting_date.isoformat(), coalition.channel_id,
-                  Mrkdwn(", ").join([mention(u) for u in coalition.leads]),
-                  md(": {}", coalition.lead_agencies) if coalition.lead_agencies else "")
+                  Mrkdwn(", ").join([mention(u) for u in coalition.leads]) or "none named",
+                  md("; lead agencies: {}", coalition.lead_agencies) if coalition.lead_agencies else "")
         rows = [md("• {}: {} — {}{}", followups.stage_name(s.months), _local(s.at, coalition.time_zone), s.status,
                    _answered(s)) for s in stages]
         blocks.append(section(Mrkdwn("\n").join([head, *rows])))

@@ -96,6 +96,8 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert setup_coalition(running, meeting).status == 200
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
     assert listed.count("planned") == 3 and "10:00 C" in listed
+    head = json.loads(running.command(ADMIN, "followups NE").body)["blocks"][0]["text"]["text"]
+    assert f"leads: <@{LEAD}>; lead agencies: Nebraska AG; Nebraska Trucking Association)" in head   # said apart
 
     submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations
     request = next(c for c in slack.wait_for("chat.postMessage", count=2, channel=LEAD)

@@ -142,8 +142,8 @@ def test_an_admin_turns_the_language_note_off_in_the_shells_channel():
 def test_a_member_logs_a_training_undoes_it_and_gets_the_progress_chart_as_a_file(tmp_path):
     said = converse([*SAM_REGISTERS, "as alex", "press 1", "as sam", "/tat trained 12 yesterday", "press 1",
                      "/tat trained 30", "/tat progress", "quit"])
-    assert "Logged: 12 employees trained (TAT driver training)" in said
-    assert "[1] Undo" in said and "Undone: the 12 employees trained" in said
+    assert "Logged: 12 employees completed TAT training" in said
+    assert "[1] Undo" in said and "Undone, no longer logged: 12 employees completed TAT training" in said
     assert "Big Rig Plaza LLC's total: 30 people trained" in said
     assert "Coalition progress: Nebraska" in said and "People trained: 30" in said
     assert "[file for Sam Stone] TAT coalition progress — NE" in said
