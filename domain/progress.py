@@ -121,6 +121,7 @@ class Figures:
     trained_per_month: dict[str, dict[str, int]] = field(default_factory=dict)   # program → month → count
     reports_per_month: dict[str, int] = field(default_factory=dict)
     checkins: dict[int, dict[str, int]] = field(default_factory=dict)   # months → answer → how many
+    waiting: int = 0   # registrations of the state waiting for a decision
 
 
 def figures(session: Session, team: str, state: str, at: datetime | None = None) -> Figures:
@@ -145,4 +146,5 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
         checkins=coalition.checkin_answers(session, team, state),
+        waiting=progress.waiting(session, state),
     )

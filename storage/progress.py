@@ -136,6 +136,12 @@ def stakeholders_by_sector(session: Session, state: str) -> dict[str, int]:
     return {sector: count for sector, count in rows}
 
 
+def waiting(session: Session, state: str) -> int:
+    """Registrations of a state waiting for a decision."""
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(
+        Stakeholder.state == state, Stakeholder.status == "pending"))
+
+
 def introductions(session: Session, team: str, state: str) -> int:
     """Site–officer introductions made in a state."""
     return introductions_made.count_in_state(session, team, state)
