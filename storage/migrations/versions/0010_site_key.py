@@ -3,8 +3,8 @@
 SQLite's lower() folds ASCII letters only, so "Öl" never met "öl" there: the name is folded once,
 in Python, as it is written, and compared as it is on both databases.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07
 """
 import unicodedata
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
