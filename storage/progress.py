@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import introductions as introductions_made
+from storage.db import lower_as
 from storage.models import (
     CelebrationOptOut,
     DistributionPoint,
@@ -45,7 +46,8 @@ def trained_total(session: Session, team: str, state: str, organization: str | N
     query = select(func.coalesce(func.sum(Training.count), 0)).where(Training.team_id == team,
                                                                      Training.state == state)
     if organization is not None:
-        query = query.where(func.lower(Training.organization) == organization.lower())
+        folded = lower_as(session.get_bind().dialect.name, organization)   # "Öl GmbH" on SQLite too
+        query = query.where(func.lower(Training.organization) == folded)
     return int(session.scalar(query))
 
 

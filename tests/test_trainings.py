@@ -240,6 +240,12 @@ def test_an_organization_whose_name_ends_in_s_has_its_total_said_right(running):
     assert "celebrate Loves Travel Stops' trainings" in ephemeral(running.command(MANAGER, "celebrate on"))["text"]
 
 
+def test_an_organization_named_in_another_alphabet_sees_its_total_on_every_database(running):
+    approve(running, MANAGER, {**TRUCK_STOP, "organization": "Öl & Diesel Rast GmbH"})
+    answer = ephemeral(running.command(MANAGER, "trained 12"))
+    assert "Öl &amp; Diesel Rast GmbH's total: *12* people trained" in answer["text"]   # SQLite's lower() is ASCII only
+
+
 def test_trainings_of_another_workspace_are_not_counted(running):
     approve(running, MANAGER, TRUCK_STOP)
     with running.bot.services.sessions.begin() as session:
