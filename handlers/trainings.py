@@ -4,6 +4,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from domain import trainings
+from domain.bounds import ids_in
 from domain.trainings import AUDIENCES, PROGRAM_LABELS, UNDO_FOR, Training, Usage, completed
 from handlers.blocks import (
     Message,
@@ -126,10 +127,7 @@ def undo(ack, body, action, respond, context):
     ack()
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
     moment = services.clock()
-    try:
-        training_id = int(action.get("value", ""))
-    except ValueError:
-        training_id = 0
+    training_id, = ids_in(action.get("value"), 1) or (0,)
     with services.sessions.begin() as session:
         row = progress.training(session, team, training_id)
         refusal = ("This training is no longer logged." if row is None
