@@ -41,7 +41,13 @@ from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Recipients, Sender
 from storage import health
-from storage.db import engine_for, is_reachable, migrate, session_factory, wait_until_reachable
+from storage.db import (
+    SchemaWatch,
+    engine_for,
+    migrate,
+    session_factory,
+    wait_until_reachable,
+)
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
 
@@ -112,14 +118,15 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, signing_secret: str, host: str, port: int, connections: int | None = None, *,
-                serve_metrics: bool = False):
-    """The production HTTP server (waitress, polled) for POST /slack/events and GET /healthz (and GET /metrics
-    with `serve_metrics`); it holds at most `connections` open (default CONNECTIONS, fewer if the process has
-    too few descriptors)."""
+def http_server(bot: Bot, signing_secret: str, host: str, port: int, connections: int | None = None,
+                schema: SchemaWatch | None = None, *, serve_metrics: bool = False):
+    """The production HTTP server (waitress, polled) for POST /slack/events and GET /healthz (200 while the
+    database answers at the newest migration), and GET /metrics with `serve_metrics`; it holds at most
+    `connections` open (default CONNECTIONS, fewer if the process has too few descriptors)."""
     from handlers.http_server import CONNECTIONS, BoundedServer, connection_limit  # waitress: HTTP mode only
 
-    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
+    healthy = (schema or SchemaWatch(bot.engine)).is_current
+    application = wsgi_app(bot.app, healthy=healthy, signing_secret=signing_secret)
     application = metrics.measured(application, bot.app, serve_metrics)
     metrics.read_figures_with(lambda: health.outbox_figures(bot.engine))
     return BoundedServer(
@@ -134,15 +141,16 @@ def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
     bot, clock = build(settings), None
+    schema = SchemaWatch(bot.engine)   # the health check and the clock both notice a schema gone or behind
     signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
         bot.start()
         check_token_in_background(bot.app.client, bot.identity)
-        clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
+        clock = start_clock(lambda: schema.is_current() and schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
             socket_mode(bot, settings.app_token)
         else:
-            server = http_server(bot, settings.signing_secret, settings.host, settings.port,
+            server = http_server(bot, settings.signing_secret, settings.host, settings.port, schema=schema,
                                  serve_metrics=settings.metrics)
             log.info("listening on http://%s:%s/slack/events", settings.host, settings.port)
             try:
