@@ -12,6 +12,7 @@ from domain.registration import Verdict, decide, profile_of, register
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
+from handlers.contact import split_page
 from storage import stakeholders
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,18 @@ def submit(ack, body, view, client, context):
 
 
 def pending_list(call: Call, session: Session) -> Message:
-    """`/tat pending` (admins): every registration waiting for a decision, with its buttons."""
-    waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != call.user]   # never one's own
-    return render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
+    """`/tat pending [page N]` (admins): the registrations waiting for a decision, a page at a time,
+    with their buttons (never one's own)."""
+    total = stakeholders.pending_count(session, excluding=call.user)
+    page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
+    return render.pending_list(waiting_page(session, call.user, page), total, page)
+
+
+def waiting_page(session: Session, admin: str, page: int = 1) -> list[tuple]:
+    """One page of the registrations `admin` may decide, as the pending list shows them."""
+    shown = render.PENDING_SHOWN
+    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown)
+    return [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting]
 
 
 def approve(ack, body, action, client, respond, context):
