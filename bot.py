@@ -100,15 +100,17 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, signing_secret: str, host: str, port: int):
-    """The production HTTP server (waitress) for POST /slack/events and GET /healthz."""
-    from waitress import create_server
+def http_server(bot: Bot, signing_secret: str, host: str, port: int, connections: int | None = None):
+    """The production HTTP server (waitress, polled) for POST /slack/events and GET /healthz; it holds at
+    most `connections` open (default CONNECTIONS, fewer if the process has too few descriptors)."""
+    from handlers.http_server import CONNECTIONS, BoundedServer, connection_limit  # waitress: HTTP mode only
 
     application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
-    return create_server(
-        application, host=host, port=port, threads=8, ident="tat-coalition-bot",
-        max_request_body_size=MAX_BODY_BYTES,  # larger bodies get 413 before they are read
-        connection_limit=1000, channel_timeout=10, cleanup_interval=2,  # idle sockets cannot starve it
+    return BoundedServer(
+        application, connection_limit(connections or CONNECTIONS), host=host, port=port, threads=8,
+        ident="tat-coalition-bot",
+        max_request_body_size=MAX_BODY_BYTES + 1,  # larger bodies get 413 before they are read (waitress: >=)
+        channel_timeout=10, cleanup_interval=2,  # idle sockets are closed after 10 s, and first when it is full
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain import followups, notices
+from domain.bounds import longer_than
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
 from domain.registration import ask_admins
@@ -30,6 +31,7 @@ def answer_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{ANSWERS[a]}: {n}" for a, n in sorted(counts.items()) if a in ANSWERS)
 
 
+SETUP_TEXT = {"state": 40, "meeting_date": 40, "channel": 40, "time_zone": 64, "lead_agencies": 500, "offsets": 40}
 CHANNEL_PROBLEMS = ("not_in_channel", "is_archived", "channel_not_found")
 GAVE_UP = "gave up after 7 days"
 
@@ -47,7 +49,8 @@ class Setup:
 
 def parse_setup(values: dict) -> Setup:
     """The setup form's answers, checked: raises Invalid naming each field that is wrong."""
-    errors: dict[str, str] = {}
+    if errors := longer_than(values, SETUP_TEXT):   # before a character of them is read
+        raise Invalid(errors)
     state = (values.get("state") or "").upper()
     zones = followups.zones_of(state) if state else []
     if not zones:

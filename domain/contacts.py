@@ -103,7 +103,7 @@ def home_place(who: Stakeholder | Asker | None) -> Place:
 def find_place(session: Session, text: str) -> Place:
     """A county, city, ZIP or state as SPEC writes them; failing those, an approved site's name."""
     found = places.resolve(text)
-    if found.found or found.is_ambiguous:
+    if found.found or found.is_ambiguous or len(text) > places.PLACE_TEXT:
         return found
     site = directory.site_named(session, text)
     county = places.county_by_fips(site.county_fips) if site and site.county_fips else None

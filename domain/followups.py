@@ -63,6 +63,8 @@ def parse_offsets(text: str | None) -> list[int]:
     """'1, 3, 6' → [1, 3, 6]; blank gives the default. Raises ValueError with what is wrong."""
     if not (text or "").strip():
         return list(DEFAULT_OFFSETS)
+    if len(text) > 40:
+        raise ValueError("Write at most six follow-ups, like 1, 3, 6.")
     try:
         months = sorted({int(part) for part in text.replace(",", " ").split()})
     except ValueError:

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from domain.bounds import MESSAGE_TEXT
 from storage import language
 
 
@@ -44,7 +45,7 @@ FLAGGED = re.compile("|".join(rf"(?P<t{i}>(?<![\w-]){p}(?![\w-]))" for i, (_, p)
 def flagged_terms(text: str) -> list[Term]:
     """The flagged terms a message uses, each once, in the order they appear."""
     found: list[Term] = []
-    for match in FLAGGED.finditer(text or ""):
+    for match in FLAGGED.finditer((text or "")[:MESSAGE_TEXT]):   # Slack sends no longer message
         term = PATTERNS[int(match.lastgroup[1:])][0]
         if term not in found:
             found.append(term)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from domain.bounds import FORM_TEXT, echoed
 from domain.place_index import (
     COUNTY_WORDS,
     SUFFIXES,
@@ -58,8 +59,11 @@ TYPE_WORDS = {"", *("".join(suffix) for suffix in SUFFIXES)}  # "county" alone n
 COUNTRY = {"us", "usa", "unitedstates", "unitedstatesofamerica"}
 STATEWIDE = {"statewide", "all", "entirestate", "wholestate", "allcounties", "theentirestate",
              "thewholestate", "allofthestate"}
-ZIP_CODE = re.compile(r"\s*(\d{5})(?:[-\s]?\d{4})?\s*")
-ADDRESS_ENDING_IN_ZIP = re.compile(r"(.*[a-zA-Z].*?)[\s,]+(\d{5})(?:-\d{4})?\s*")
+PLACE_TEXT = 200        # characters: a place named longer than any address is no place
+STATE_TEXT = 60         # "District of Columbia, United States of America" and then some
+MOST_COUNTIES = 100     # named one by one in a jurisdiction; more than that is "statewide"
+MOST_PROBLEMS = 5       # told at once
+SEPARATORS = " ,\t\n\r\f\v"
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def all_states() -> list[State]:
 
 def find_state(text: str) -> State | None:
     """The state named by an abbreviation, a name or a close typo of a name; None if none is close."""
+    if len(text) > STATE_TEXT:
+        return None
     words = _words(text)
     return _index().state_by_key.get(_key(words)) or _state_typo(words)
 
@@ -100,14 +106,15 @@ def county_by_fips(fips: str) -> County | None:
 def resolve(text: str, state: str | None = None) -> Place:
     """The place that text names; `state` (an abbreviation) restricts the search to that state."""
     scope = state.strip().upper() if state else None
-    if scope and scope not in _index().states:
+    if len(text) > PLACE_TEXT or (scope and scope not in _index().states):
         return Place()
-    if zip_code := ZIP_CODE.fullmatch(text):
-        return _within(_zip_place(zip_code[1]), scope)
-    if address := ADDRESS_ENDING_IN_ZIP.fullmatch(text):  # "Omaha, NE 68102": the ZIP, else the rest
-        if (place := _within(_zip_place(address[2]), scope)).found:
+    if zip_code := _zip_code(text.strip()):
+        return _within(_zip_place(zip_code), scope)
+    rest, zip_code = _before_zip(text)
+    if zip_code:  # "Omaha, NE 68102": the ZIP, else the rest
+        if (place := _within(_zip_place(zip_code), scope)).found:
             return place
-        text = address[1]
+        text = rest
     return _within(_name_place(text, scope), scope)
 
 
@@ -115,12 +122,41 @@ def resolve_jurisdiction(text: str, state: str) -> tuple[list[County], bool, lis
     """Counties a jurisdiction field names ("Douglas, Sarpy"), whether it is statewide, and problems."""
     home = _index().states.get(state.strip().upper())
     if home is None:
-        return [], False, [f'There is no state "{state}".']
-    parts = [part.strip() for part in re.split(r"[,;\n/&+|]", text) if part.strip()]
+        return [], False, [f'There is no state "{echoed(state)}".']
+    if len(text) > FORM_TEXT:
+        return [], False, [f"That is longer than {FORM_TEXT:,} characters."]
+    parts = list(dict.fromkeys(part.strip() for part in re.split(r"[,;\n/&+|]", text) if part.strip()))
     if _exact_state(_words(text)) == home or any(_key(_words(part)) in STATEWIDE for part in parts):
         return [], True, []
+    if len(parts) > MOST_COUNTIES:
+        return [], False, [f"That names {len(parts)} places: name at most {MOST_COUNTIES} counties, "
+                           'or write "statewide".']
     counties, problems = _joined(_jurisdiction_part(part, home) for part in parts)
+    if len(problems) > MOST_PROBLEMS:
+        problems = [*problems[:MOST_PROBLEMS], f"(and {len(problems) - MOST_PROBLEMS} more like these)"]
     return list(dict.fromkeys(counties)), False, problems
+
+
+def _zip_code(text: str) -> str | None:
+    """The ZIP code that text is, alone: 68102, 68102-1234, 68102 1234 or 681021234."""
+    first, plus = text[:5], text[5:]
+    if plus[:1] in ("-", " "):
+        plus = plus[1:]
+    return first if _digits(first, 5) and (plus == "" or _digits(plus, 4)) else None
+
+
+def _before_zip(text: str) -> tuple[str, str | None]:
+    """An address that ends in a ZIP code ('Omaha, NE 68102-1234'): the text before it, and the ZIP."""
+    stripped = text.rstrip()
+    rest = stripped.rstrip("0123456789-")
+    zip_code, name = _zip_code(stripped[len(rest):]), rest.rstrip(SEPARATORS)
+    if zip_code and name != rest and any(c.isascii() and c.isalpha() for c in name):
+        return name, zip_code
+    return text, None
+
+
+def _digits(text: str, count: int) -> bool:
+    return len(text) == count and text.isascii() and text.isdigit()
 
 
 def _name_place(text: str, scope: str | None) -> Place:
@@ -297,10 +333,10 @@ def _jurisdiction_part(part: str, home: State) -> tuple[list[County], list[str]]
     if len(counties) == 1:
         return counties, []
     if counties:
-        return [], [f'"{part}" could be more than one county in {home.name} — '
+        return [], [f'"{echoed(part)}" could be more than one county in {home.name} — '
                     f"did you mean {_either([county.name for county in counties])}?"]
     if _exact_state(words):
-        return [], [f'"{part}" is another state: name counties of {home.name} only.']
+        return [], [f'"{echoed(part)}" is another state: name counties of {home.name} only.']
     pieces = [piece.strip() for piece in re.split(r"\band\b", part, flags=re.I) if piece.strip()]
     if len(pieces) > 1:  # "Douglas and Sarpy", once "Lewis and Clark" has had its chance
         return _joined(_jurisdiction_part(piece, home) for piece in pieces)
@@ -326,7 +362,7 @@ def _unknown_county(part: str, name: _Name, home: State) -> str:
         near += index.by_base[(home.abbr, key)]
     names = [_short_name(county) for county in dict.fromkeys(near)][:3]
     hint = f" — did you mean {_either(names)}?" if names else "."
-    return f'No county "{part}" in {home.name}{hint}'
+    return f'No county "{echoed(part)}" in {home.name}{hint}'
 
 
 def _short_name(county: County) -> str:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain import places
+from domain.bounds import FORM_TEXT, echoed, longer_than
 from domain.sectors import Sector
 
 FIELDS = (
@@ -12,14 +13,15 @@ FIELDS = (
     "site_name", "interstate", "exit",
 )
 REQUIRED = ("name", "sector", "organization", "phone", "email", "state", "place")
-MAX_LENGTH = {"name": 120, "organization": 160, "title": 120, "site_name": 160}
+MAX_LENGTH = {"name": 120, "sector": 40, "organization": 160, "title": 120, "phone": 40, "email": 254,
+              "state": 60, "place": FORM_TEXT, "site_name": 160, "interstate": 20, "exit": 20}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d{1,6})\s*$", re.IGNORECASE)
+EXTENSION = re.compile(r"(?:x|ext\.?|extension)\s*(\d{1,6})\s*$", re.IGNORECASE)
 SERVICE_CODE = re.compile(r"^[2-9]11$")     # 211 ... 911 are never the exchange of a dialable number
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-INTERSTATE = re.compile(r"^(?:i|ih|interstate)?\s*-?\s*(\d{1,3})\s*([a-z]?)$", re.IGNORECASE)
-EXIT = re.compile(r"^(?:exit)?\s*#?\s*(\d{1,3}[a-z]?)$", re.IGNORECASE)
+INTERSTATE = re.compile(r"^(?:i|ih|interstate)?[\s-]*(\d{1,3})\s*([a-z]?)$", re.IGNORECASE)
+EXIT = re.compile(r"^(?:exit)?[\s#]*(\d{1,3}[a-z]?)$", re.IGNORECASE)
 
 
 class Invalid(Exception):
@@ -49,14 +51,13 @@ class Profile:
 
 def parse_profile(form: Mapping[str, str | None]) -> Profile:
     """Check a submitted form; raise Invalid naming every field that is wrong."""
-    values = {f: " ".join((form.get(f) or "").split()) or None for f in FIELDS}
-    errors = {f: "Please fill this in." for f in REQUIRED if not values[f]}
+    typed = {f: form.get(f) or "" for f in FIELDS}
+    errors = longer_than(typed, MAX_LENGTH)   # before a character of it is read
+    values = {f: None if f in errors else " ".join(typed[f].split()) or None for f in FIELDS}
+    errors |= {f: "Please fill this in." for f in REQUIRED if not values[f] and f not in errors}
     for field in FIELDS:
-        if problem := text_problem(form.get(field) or ""):
+        if field not in errors and (problem := text_problem(typed[field])):
             errors[field], values[field] = problem, None
-    for field, limit in MAX_LENGTH.items():
-        if values[field] and len(values[field]) > limit:
-            errors[field] = f"Please keep this to {limit} characters or fewer."
     sector = _sector(values["sector"], errors)
     state = _state(values["state"], errors)
     phone = _checked(normalise_phone, values["phone"], "phone", errors)
@@ -95,8 +96,10 @@ def _visible(char: str) -> bool:
 
 def normalise_phone(text: str) -> str:
     """'402.555.0100 x12' → '(402) 555-0100 x12'; a dialable US number with its area code."""
+    if len(text) > MAX_LENGTH["phone"]:
+        raise ValueError
     extension = EXTENSION.search(text)
-    number = text[: extension.start()] if extension else text
+    number = text[: extension.start()].rstrip() if extension else text
     if re.search(r"[^\d\s().+-]", number):
         raise ValueError
     import phonenumbers  # here: only a registration or an import reads phone numbers, not the start
@@ -113,21 +116,21 @@ def normalise_phone(text: str) -> str:
 
 
 def normalise_email(text: str) -> str:
-    if not EMAIL.match(text) or len(text) > 254:
+    if len(text) > MAX_LENGTH["email"] or not EMAIL.match(text):
         raise ValueError
     return text
 
 
 def normalise_interstate(text: str) -> str:
     """'80', 'i80', 'Interstate 35e' → 'I-80', 'I-35E'."""
-    match = INTERSTATE.match(text)
+    match = INTERSTATE.match(text) if len(text) <= MAX_LENGTH["interstate"] else None
     if not match:
         raise ValueError
     return f"I-{int(match.group(1))}{match.group(2).upper()}"
 
 
 def normalise_exit(text: str) -> str:
-    match = EXIT.match(text)
+    match = EXIT.match(text) if len(text) <= MAX_LENGTH["exit"] else None
     if not match:
         raise ValueError
     return match.group(1).upper()
@@ -187,11 +190,11 @@ def _place_problem(found: places.Place, text: str, state: places.State) -> str:
     if found.is_ambiguous:
         names = [c.name for c in found.candidates if isinstance(c, places.County)]
         either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        return f'"{text}" could be in {either}. Please write the county\'s name, like {names[0]}.'
+        return f'"{echoed(text)}" could be in {either}. Please write the county\'s name, like {names[0]}.'
     if found.is_state:
         return f"Please name your county in {state.name}, like {example_county(state)} (a city or ZIP works too)."
     return (
-        f'No county in {state.name} matches "{text}". '
+        f'No county in {state.name} matches "{echoed(text)}". '
         f"Please write your county (like {example_county(state)}), city or ZIP code."
     )
 

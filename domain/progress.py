@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain import coalition
+from domain.bounds import echoed
 from domain.trainings import Usage, parse_date
 from storage import progress
 
@@ -31,6 +32,10 @@ HOTLINE_USAGE = "/tat hotline YYYY count [source]  or  /tat hotline YYYY-MM coun
 DEFAULT_SOURCE = "humantraffickinghotline.org state statistics"
 PERIOD = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?$")
 MAX_HOTLINE = 1_000_000
+COUNT_ONLY = ("I log only that a report was made, where to and when — never its details, so please leave out "
+              "names, places and descriptions. Where to: hotline, 911 or police; when: YYYY-MM-DD, today or yesterday.")
+REPORTED_TEXT = 100   # characters of `/tat reported` words: "hotline 2026-05-01" and then some
+HOTLINE_TEXT = 300    # `/tat hotline 2026-10 14` and a source of up to 200 characters
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class HotlineEntry:
 
 def parse_reported(text: str, today: date) -> ReportEntry:
     """`/tat reported` words in any order: where the report went (default the hotline) and when."""
+    if len(text) > REPORTED_TEXT:
+        raise Usage(COUNT_ONLY)
     made_to = on = None
     for word in text.split():
         lowered = word.lower()
@@ -56,14 +63,15 @@ def parse_reported(text: str, today: date) -> ReportEntry:
         elif on is None and (lowered in ("today", "yesterday") or re.match(r"^[0-9]{4}-", lowered)):
             on = parse_date(word, today)
         else:
-            raise Usage("I log only that a report was made, where to and when — never its details, so please "
-                        "leave out names, places and descriptions. Where to: hotline, 911 or police; "
-                        "when: YYYY-MM-DD, today or yesterday.")
+            raise Usage(COUNT_ONLY)
     return ReportEntry(made_to or "hotline", on or today)
 
 
 def parse_hotline(text: str, today: date) -> HotlineEntry | None:
     """`/tat hotline` words: None for the numbers alone; a period, a count and an optional source."""
+    if len(text) > HOTLINE_TEXT:
+        raise Usage(f"That is more than I read for one figure ({HOTLINE_TEXT} characters at most): "
+                    "give the period, the count and a short source.")
     words = text.split()
     if not words:
         return None
@@ -71,12 +79,12 @@ def parse_hotline(text: str, today: date) -> HotlineEntry | None:
         raise Usage("Give the period and the count, like `/tat hotline 2026 118` or `/tat hotline 2026-10 14`.")
     match = PERIOD.match(words[0])
     if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
-        raise Usage(f'"{words[0]}" is not a period: write a year (2026) or a month (2026-10).')
+        raise Usage(f'"{echoed(words[0])}" is not a period: write a year (2026) or a month (2026-10).')
     year, month = int(match.group(1)), int(match.group(2) or 0)
     if not 2000 <= year <= today.year or (year == today.year and month > today.month):
-        raise Usage(f"{words[0]} is not a period the hotline has published figures for.")
+        raise Usage(f"{echoed(words[0])} is not a period the hotline has published figures for.")
     if not re.fullmatch("[0-9]{1,7}", words[1]) or int(words[1]) > MAX_HOTLINE:
-        raise Usage(f'"{words[1]}" is not a count: give a whole number from 0 to {MAX_HOTLINE:,}.')
+        raise Usage(f'"{echoed(words[1])}" is not a count: give a whole number from 0 to {MAX_HOTLINE:,}.')
     source = " ".join(words[2:])[:200] or DEFAULT_SOURCE
     return HotlineEntry(words[0], int(words[1]), source)
 

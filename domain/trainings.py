@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain import coalition, notices
+from domain.bounds import echoed
 from domain.sectors import Sector
 from storage import progress
 
 MAX_COUNT = 100_000
+TRAINED_TEXT = 200   # characters of `/tat trained` words: "25 drivers TAT 2026-05-01" and then some
 UNDO_FOR = timedelta(minutes=10)
 USAGE = "/tat trained <count> [audience] [program] [date]"
 AUDIENCES = ("drivers", "employees", "officers", "staff", "students")
@@ -55,28 +57,28 @@ def defaults_for(sector: str) -> tuple[str, str]:
 
 def parse_date(word: str, today: date) -> date:
     """YYYY-MM-DD, today or yesterday; never in the future. Raises Usage."""
-    lowered = word.lower()
+    lowered = word[:10].lower()
     if lowered == "today":
         return today
     if lowered == "yesterday":
         return today - timedelta(days=1)
-    if not ISO_DATE.match(lowered):
-        raise Usage(f'"{word}" is not a date I know: write it as YYYY-MM-DD (like {today.isoformat()}), '
+    if len(word) > 10 or not ISO_DATE.match(lowered):
+        raise Usage(f'"{echoed(word)}" is not a date I know: write it as YYYY-MM-DD (like {today.isoformat()}), '
                     "today or yesterday.")
     try:
         when = date.fromisoformat(lowered)
     except ValueError:
-        raise Usage(f'"{word}" is not a real date: write it as YYYY-MM-DD, like {today.isoformat()}.') from None
+        raise Usage(f'"{echoed(word)}" is not a real date: write it as YYYY-MM-DD, like {today.isoformat()}.') from None
     if when > today:
         raise Usage(f"{when.isoformat()} is in the future: log a training once it has happened.")
     return when
 
 
 def parse_count(word: str) -> int:
+    if len(word) > 12:   # 100,000,000,000 or more, or no count
+        raise Usage(f"The count must be a whole number from 1 to {MAX_COUNT:,}.")
     if not COUNT.match(word):
         raise Usage(f'"{word}" is not a whole number of people.')
-    if len(word) > 12:
-        raise Usage(f"The count must be a whole number from 1 to {MAX_COUNT:,}.")
     count = int(word.replace(",", ""))
     if not 1 <= count <= MAX_COUNT:
         raise Usage(f"The count must be a whole number from 1 to {MAX_COUNT:,}; {count:,} is not.")
@@ -85,11 +87,13 @@ def parse_count(word: str) -> int:
 
 def parse_training(text: str, sector: str, today: date) -> Training:
     """`/tat trained` words, in any order and case: a count, and optionally an audience, a program and a date."""
+    if len(text) > TRAINED_TEXT:
+        raise Usage(f"That is more than I read for one training ({TRAINED_TEXT} characters at most).")
     found: dict[str, object] = {}
     for word in text.split():
         kind, value = _read_word(word, today)
         if kind in found:
-            raise Usage(f'You gave the {kind} twice ("{word}"): give it once.')
+            raise Usage(f'You gave the {kind} twice ("{echoed(word)}"): give it once.')
         found[kind] = value
     if "count" not in found:
         raise Usage("Please say how many people were trained, a whole number from 1 to 100,000.")
@@ -108,7 +112,7 @@ def _read_word(word: str, today: date) -> tuple[str, object]:
         return "count", parse_count(lowered)
     if lowered in ("today", "yesterday") or ISO_DATE.match(lowered) or re.match(r"^[0-9]{1,4}[-/]", lowered):
         return "date", parse_date(word, today)
-    raise Usage(f'I don\'t know "{word}" here. Audiences: {", ".join(AUDIENCES)}; programs: '
+    raise Usage(f'I don\'t know "{echoed(word)}" here. Audiences: {", ".join(AUDIENCES)}; programs: '
                 "TAT, BOTL, LE, CDL, other; dates: YYYY-MM-DD, today, yesterday.")
 
 

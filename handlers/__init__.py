@@ -22,6 +22,7 @@ from handlers.commands import Call, Command, help_message
 from handlers.contact import contact
 from handlers.errors import on_error
 from handlers.export import export
+from handlers.intake import bounded_text
 from handlers.introduce import introduce
 from handlers.language import language_command, message_posted
 from handlers.slash import run_command_listener, tat_listener
@@ -114,6 +115,8 @@ def register(app: App, services: Services) -> None:
     def provide_services(context, next):
         context["services"] = services
         next()
+
+    app.middleware(bounded_text)
 
     app.command("/tat")(tat_listener(COMMANDS))
     app.action(blocks.RUN_COMMANDS)(run_command_listener(COMMANDS))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain import coalitions as coalitions_of
 from domain import places
+from domain.bounds import echoed
 from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
 from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
@@ -27,7 +28,7 @@ def open_setup(call: Call, session: Session) -> Message | OpenModal:
     if call.text:
         state = places.find_state(call.text)
         if state is None:
-            return Message(md("I don't know the state `{}`. " + USAGE.format("setup", "setup"), call.text))
+            return Message(md("I don't know the state `{}`. " + USAGE.format("setup", "setup"), echoed(call.text)))
         current = coalitions.by_state(session, call.team_id, state.abbr)
         answers = render.coalition_answers(current) if current else {"state": state.abbr}
     return OpenModal(_setup_form(answers))
@@ -53,7 +54,8 @@ def list_followups(call: Call, session: Session) -> Message:
     if typed:
         state = places.find_state(typed)
         if state is None:
-            return Message(md("I don't know the state `{}`. " + USAGE.format("followups", "followups"), typed))
+            return Message(md("I don't know the state `{}`. " + USAGE.format("followups", "followups"),
+                              echoed(typed)))
         chosen = [c for c in chosen if c.state == state.abbr]
     page = min(page, max(1, -(-len(chosen) // render.FOLLOWUPS_SHOWN)))
     shown = chosen[(page - 1) * render.FOLLOWUPS_SHOWN:page * render.FOLLOWUPS_SHOWN]

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from domain.bounds import echoed
 from handlers.blocks import HOTLINE, SAFETY, Message, Mrkdwn, context, md, section
 
 
@@ -69,7 +70,7 @@ def help_message(commands: list[Command], is_admin: bool, unknown: str | None = 
     """Usage of every command the caller may use."""
     shown = [c for c in commands if is_admin or not c.admins_only]
     lines = [md("• `/tat {}` — {}", c.usage, c.summary) for c in shown]
-    opening = md("I don't know `{}`. ", unknown) if unknown else ""
+    opening = md("I don't know `{}`. ", echoed(unknown)) if unknown else ""
     intro = md("{}*TAT Coalition Bot*: your coalition's contacts and follow-ups. Commands:", opening)
     text = Mrkdwn("\n").join([intro, *lines, SAFETY, HOTLINE])
     return Message(text, [section(Mrkdwn("\n").join([intro, *lines])), context(f"{SAFETY} {HOTLINE}")])

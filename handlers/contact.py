@@ -1,14 +1,12 @@
 """`/tat contact [place]`: the law enforcement and victim-service contacts of a place, privately."""
-import re
-
 from sqlalchemy.orm import Session
 
+from domain.bounds import echoed
 from domain.contacts import asker, directory_of, find_place, home_place, may_see_contacts, remembered
+from domain.places import PLACE_TEXT
 from handlers import contact_blocks as render
 from handlers.blocks import Message
 from handlers.commands import Call
-
-PAGE_ASKED = re.compile(r"^(.*?)\s*\bpage\s+(\d{1,3})$", re.IGNORECASE)
 
 
 def contact(call: Call, session: Session) -> Message:
@@ -19,9 +17,9 @@ def contact(call: Call, session: Session) -> Message:
     typed, page = split_page(call.text)
     place = find_place(session, typed) if typed else home_place(who)
     if place.is_ambiguous:
-        return render.candidates_message(typed, place)
+        return render.candidates_message(echoed(typed), place)
     if not place.found:
-        return render.unknown_place(typed) if typed else render.no_home_place()
+        return render.unknown_place(echoed(typed)) if typed else render.no_home_place()
     return remembered(session).page(
         session, place, page, version,
         lambda: render.contacts_message(directory_of(session, place, page, render.PAGE)))
@@ -29,7 +27,10 @@ def contact(call: Call, session: Session) -> Message:
 
 def split_page(text: str) -> tuple[str, int]:
     """'Douglas, NE page 2' → ('Douglas, NE', 2); a place alone is page 1."""
-    asked = PAGE_ASKED.match(text.strip())
-    if asked and int(asked[2]) >= 1:
-        return asked[1].strip(), int(asked[2])
+    if len(text) > PLACE_TEXT + 20:   # no place, with or without a page
+        return text, 1
+    words = text.strip().rsplit(None, 2)   # no regular expression: "… page 2" is read from the end
+    number = words[-1] if len(words) > 1 and words[-2].lower() == "page" else ""
+    if 1 <= len(number) <= 3 and number.isascii() and number.isdigit() and int(number) >= 1:
+        return (words[0] if len(words) == 3 else ""), int(number)
     return text.strip(), 1

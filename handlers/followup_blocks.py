@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from domain import followups, notices
 from domain import progress as figures_of
-from domain.coalitions import ANSWERS, StageStatus, answer_counts
+from domain.coalitions import ANSWERS, SETUP_TEXT, StageStatus, answer_counts
 from handlers.blocks import (
     Message,
     Mrkdwn,
@@ -59,10 +59,12 @@ def setup_form(state_names: list[tuple[str, str]], answers: dict) -> dict:
                {"type": "multi_users_select", "action_id": "value", **_initial("initial_users", a("leads"))},
                hint="The AG office or statewide task force, and the State Trucking Association. "
                     "Leads approve their state's registrations."),
-        text_input("lead_agencies", "Lead agencies", initial=a("lead_agencies"), optional=True, max_length=500,
+        text_input("lead_agencies", "Lead agencies", initial=a("lead_agencies"), optional=True,
+                   max_length=SETUP_TEXT["lead_agencies"],
                    placeholder="Office of the Attorney General; State Trucking Association"),
         text_input("offsets", "Follow-ups (months after the meeting)",
                    initial=a("offsets") or ", ".join(map(str, followups.DEFAULT_OFFSETS)),
+                   max_length=SETUP_TEXT["offsets"],
                    hint="Each at 10:00 in the coalition's time zone; a weekend moves to the Monday."),
     ]
     return modal(SETUP, "Coalition setup", "Save", blocks)

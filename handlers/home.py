@@ -2,6 +2,7 @@
 from sqlalchemy.orm import Session
 
 from domain.contacts import directory_of, home_place, may_see_contacts
+from domain.places import PLACE_TEXT
 from domain.registration import profile_of
 from handlers import contact_blocks, registration_blocks
 from handlers.blocks import (
@@ -79,6 +80,7 @@ def open_find_contacts(ack, body, client, context):
     trigger = body["trigger_id"]
     view = modal(FIND_CONTACTS, "Find contacts", "Find", [
         text_input("place", "Place", optional=True, placeholder="Douglas County, NE · Omaha, NE · 68102",
+                   max_length=PLACE_TEXT,
                    hint="A county, city, ZIP code or state; leave empty for your own county."),
         safety_footer(),
     ])

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from domain import places
 from domain import progress as figures_of
+from domain.bounds import echoed
 from domain.coalitions import answer_counts
 from domain.followups import stage_name
 from domain.progress import HOTLINE_USAGE, MILESTONES, REPORTED_TO, REPORTED_USAGE, Figures
@@ -61,7 +62,7 @@ def _state_asked(session: Session, call: Call) -> str | Message:
         state = places.find_state(call.text)
         if state is None:
             return Message(md('"{}" is not a US state I know. Try `/tat progress NE` or `/tat progress Nebraska`.',
-                              call.text))
+                              echoed(call.text)))
         return state.abbr
     if who is None or not who.state:
         return Message("Which state? Try `/tat progress NE` (register with `/tat register` to make yours the default).")
@@ -173,7 +174,7 @@ def distribute(call: Call, session: Session) -> Message:
                        "registration is in another sector. Nothing was changed.")
     word = call.text.lower() or "on"
     if word not in ("on", "off"):
-        return bad(f'"{call.text}" is not on or off.', "/tat distribute [on|off]")
+        return bad(f'"{echoed(call.text)}" is not on or off.', "/tat distribute [on|off]")
     place = who.site_name or who.organization
     changed = progress.set_distribution(session, call.team, who, word == "on", call.now)
     if word == "on":

@@ -48,15 +48,19 @@ def form_view(answers: Mapping[str, str | None], editing: bool) -> dict:
                    placeholder="Agency, company, truck stop chain or association"),
         text_input("title", "Title", initial=a("title"), optional=True, max_length=MAX_LENGTH["title"],
                    placeholder="Sheriff, Sergeant, General Manager…"),
-        text_input("phone", "Direct phone", initial=a("phone"), placeholder="402-555-0100"),
+        text_input("phone", "Direct phone", initial=a("phone"), placeholder="402-555-0100",
+                   max_length=MAX_LENGTH["phone"]),
         text_input("email", "Email", initial=a("email"), email=True),
         select_input("state", "State", states, initial=state and state.abbr, action_id=STATE_CHOSEN, dispatch=True),
-        text_input("place", place_label(sector), initial=a("place"), hint=place_hint(sector, state)),
+        text_input("place", place_label(sector), initial=a("place"), hint=place_hint(sector, state),
+                   max_length=MAX_LENGTH["place"]),
         section("*Truck stops and bus terminals*"),
         text_input("site_name", "Site name", initial=a("site_name"), optional=site_optional,
                    max_length=MAX_LENGTH["site_name"], placeholder="e.g. Big Rig Plaza", hint=SITE_HINT),
-        text_input("interstate", "Interstate", initial=a("interstate"), optional=True, placeholder="I-80"),
-        text_input("exit", "Exit", initial=a("exit"), optional=True, placeholder="440"),
+        text_input("interstate", "Interstate", initial=a("interstate"), optional=True, placeholder="I-80",
+                   max_length=MAX_LENGTH["interstate"]),
+        text_input("exit", "Exit", initial=a("exit"), optional=True, placeholder="440",
+                   max_length=MAX_LENGTH["exit"]),
     ]
     title = "Edit your registration" if editing else "Register"
     return modal("register", title, "Save", blocks, metadata=EDITING if editing else "")

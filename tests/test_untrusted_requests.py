@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 
+from domain.bounds import COMMAND_TEXT
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from localslack import payloads
 from tests.conftest import SECRET
@@ -89,7 +90,18 @@ def test_an_unsigned_percent_encoded_body_under_the_limit_is_refused_unparsed(ru
 def test_a_large_signed_command_within_the_limit_is_answered(running):
     body = payloads.slash_command("U0MANAGER1", "frobnicate " + "x" * (MAX_BODY_BYTES // 2), "http://127.0.0.1:9/r")
     response = running.send(body)
+    assert response.status == 200 and "more than any command of mine reads" in json.loads(response.body)["text"]
+    body = payloads.slash_command("U0MANAGER1", "frobnicate " + "x" * (COMMAND_TEXT - 11), "http://127.0.0.1:9/r")
+    response = running.send(body)
     assert response.status == 200 and "I don't know `frobnicate`" in json.loads(response.body)["text"]
+
+
+def test_a_signed_body_of_exactly_one_mebibyte_is_read_and_answered(running):
+    body = payloads.slash_command("U0MANAGER1", "help", running.slack.response_url("U0MANAGER1")) + "&padding="
+    body += "x" * (MAX_BODY_BYTES - len(body))
+    assert len(body.encode()) == MAX_BODY_BYTES
+    response = running.send(body)
+    assert response.status == 200 and "/tat register" in json.loads(response.body)["text"]
 
 
 def test_slacks_signed_ssl_check_is_answered(running):

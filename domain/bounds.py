@@ -1,0 +1,19 @@
+"""How much typed text is read. Every parser refuses text longer than its bound before it reads a
+character of it, so no input costs more than a bounded amount of work; echoes of it stay short."""
+from collections.abc import Mapping
+
+COMMAND_TEXT = 4000    # a slash command's text (Slack sends no more)
+FORM_TEXT = 3000       # the longest plain_text_input Slack offers
+MESSAGE_TEXT = 40000   # the longest message text Slack delivers
+ECHO = 60              # characters of someone's text repeated back to them
+
+
+def longer_than(values: Mapping[str, object], limits: Mapping[str, int]) -> dict[str, str]:
+    """A sentence for each field whose text is longer than its limit."""
+    return {field: f"Please keep this to {limit:,} characters or fewer."
+            for field, limit in limits.items() if isinstance(values.get(field), str) and len(values[field]) > limit}
+
+
+def echoed(text: str, limit: int = ECHO) -> str:
+    """Typed text as it is repeated back: its first characters, and "…" if there were more."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
