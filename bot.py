@@ -29,7 +29,7 @@ from handlers.later import Later
 from handlers.slack_token import Identity, check_token_in_background
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
-from schedules.delivery import Sender
+from schedules.delivery import Recipients, Sender
 from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
@@ -73,7 +73,8 @@ def build(settings: Settings, *, clock=None) -> Bot:
     # sender handles Slack's 429 and 5xx itself, by rescheduling.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
-    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock)
+    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock,
+                    recipients=Recipients(notices.CHECK_RECIPIENT, notices.recipient_gone(settings.admins)))
     identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
               authorize=identity.authorizer(),

@@ -5,13 +5,14 @@ ones, then victim service providers (the county's first). Only approved stakehol
 """
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
-from domain import places
+from domain import confirmations, places
 from domain.places import County, Place, State
 from storage import directory, directory_watch
 from storage.models import Stakeholder
@@ -23,6 +24,7 @@ class Entry:
 
     group: str    # "local", "statewide" or "victim_services"
     who: Stakeholder
+    unconfirmed_since: date | None = None   # left their yearly question unanswered: last known good then
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,11 @@ def find_place(session: Session, text: str) -> Place:
     return Place(county=county, state=places.find_state(county.state)) if county else found
 
 
-def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12) -> Directory:
+def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12, team: str = "",
+                 at: datetime | None = None) -> Directory:
     """Everyone to call about a place, in the order they are shown: one page of them (a page past
-    the last is the last)."""
+    the last is the last). With a workspace and a time, each contact who left their yearly question
+    unanswered says since when their details are unconfirmed."""
     state, county = place.state, place.county
     fips = county.fips if county else None
     officers = [Entry("local" if local else "statewide", who)
@@ -127,8 +131,17 @@ def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 
         pages = max(1, -(-total // per_page))
         if page <= pages:
             entries += [Entry("victim_services", s) for s in helpers]
-            return Directory(state, county, entries, total, page, per_page)
+            return Directory(state, county, _with_confirmations(session, entries, state, team, at), total, page,
+                             per_page)
         page = pages   # past the end: the last page
+
+
+def _with_confirmations(session: Session, entries: list[Entry], state: State, team: str,
+                        at: datetime | None) -> list[Entry]:
+    if not team or at is None:
+        return entries
+    late = confirmations.unconfirmed(session, team, state.abbr, [e.who.id for e in entries], at)
+    return [replace(e, unconfirmed_since=late.get(e.who.id)) for e in entries]
 
 
 Shown = TypeVar("Shown")
@@ -158,12 +171,12 @@ class Remembered:
         return None if token is None else ("heard", token)
 
     def page(self, session: Session, place: Place, page: int, version: tuple | None,
-             show: Callable[[], Shown]) -> Shown:
+             show: Callable[[], Shown], team: str = "") -> Shown:
         """`show()` for this page of the place, or what it gave last time if still true. `version`
         is the one read with the caller, before `show` reads."""
         if version is None:
             version = self.heard(session) or ("read", directory.revision(session))
-        key = ("page", place.state.abbr, place.county.fips if place.county else None, page)
+        key = ("page", team, place.state.abbr, place.county.fips if place.county else None, page)
         kept = self.recall(key, version)
         if kept is not None:
             return kept

@@ -4,6 +4,7 @@ A notice names what it refers to (ids, revisions), not its words: it is queued i
 with the change that causes it, under a key built in one place (`key`), and rendered when it is
 sent, from what it refers to then. `handlers/notices.py` holds the renderer of each kind.
 """
+import hashlib
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import ClassVar
@@ -291,9 +292,69 @@ class LeadAlert(Notice):
         return self.lead
 
 
+@dataclass(frozen=True)
+class MemberLeft(Notice):
+    """A state's lead is told that a member was deactivated in Slack and left the directory."""
+
+    kind: ClassVar[str] = "member_left"
+    team_id: str
+    stakeholder_id: int
+    revision: int
+    lead: str
+
+    @property
+    def key(self) -> str:
+        return f"left:{self.team_id}:{self.stakeholder_id}:r{self.revision}:{self.lead}"
+
+    @property
+    def channel(self) -> str:
+        return self.lead
+
+
+@dataclass(frozen=True)
+class ContactQuestion(Notice):
+    """A law enforcement or victim-service contact is asked, once a year, whether their details hold."""
+
+    kind: ClassVar[str] = "contact_question"
+    team_id: str
+    stakeholder_id: int
+    round: int
+    user: str
+
+    @property
+    def key(self) -> str:
+        return f"confirm:{self.team_id}:{self.stakeholder_id}:q{self.round}"
+
+    @property
+    def channel(self) -> str:
+        return self.user
+
+
+@dataclass(frozen=True)
+class UnconfirmedContacts(Notice):
+    """A state's lead is told which contacts left their yearly question unanswered for 30 days:
+    (contact, round) pairs, each told once."""
+
+    kind: ClassVar[str] = "unconfirmed_contacts"
+    team_id: str
+    state: str
+    lead: str
+    contacts: tuple[tuple[int, int], ...]
+
+    @property
+    def key(self) -> str:
+        listed = ",".join(f"{c}q{r}" for c, r in sorted(map(tuple, self.contacts)))
+        return f"unconfirmed:{self.team_id}:{self.state}:{self.lead}:" + hashlib.sha1(listed.encode()).hexdigest()
+
+    @property
+    def channel(self) -> str:
+        return self.lead
+
+
 KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
-    TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert)}
+    TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert, MemberLeft,
+    ContactQuestion, UnconfirmedContacts)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

@@ -23,6 +23,7 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
+    DEACTIVATED = "deactivated"   # deactivated in Slack: out of the directory (domain/members.py)
 
 
 # An approved contact may change these without a new approval; the admins are told, and it is audited.

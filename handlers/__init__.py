@@ -11,6 +11,8 @@ from handlers import (
     coalitions,
     followup_blocks,
     home,
+    member_blocks,
+    members,
     outbox_admin,
     progress,
     registration,
@@ -89,6 +91,8 @@ ACTIONS = {
     **dict.fromkeys(followup_blocks.CHECKIN_ACTIONS, coalitions.press_checkin),
     followup_blocks.NOT_NOW: coalitions.press_not_now,
     followup_blocks.SETUP_STATE_CHOSEN: coalitions.refit_setup,
+    member_blocks.CONFIRM: members.press_confirm,
+    member_blocks.EDIT: members.press_edit,
 }
 
 VIEWS = {
@@ -105,6 +109,7 @@ EVENTS = {
     "member_joined_channel": coalitions.channel_ready,   # the bot invited to a coalition channel...
     "channel_unarchive": coalitions.channel_ready,       # ...or it unarchived: a refused follow-up goes out
     "group_unarchive": coalitions.channel_ready,
+    "user_change": members.user_changed,   # a member deactivated in Slack leaves the directory
 }
 
 

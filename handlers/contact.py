@@ -22,7 +22,8 @@ def contact(call: Call, session: Session) -> Message:
         return render.unknown_place(echoed(typed)) if typed else render.no_home_place()
     return remembered(session).page(
         session, place, page, version,
-        lambda: render.contacts_message(directory_of(session, place, page, render.PAGE)))
+        lambda: render.contacts_message(directory_of(session, place, page, render.PAGE, call.team, call.now)),
+        call.team)
 
 
 def split_page(text: str) -> tuple[str, int]:

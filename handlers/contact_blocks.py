@@ -1,5 +1,6 @@
 """What /tat contact, the Home tab and introductions show of a contact: who, and how to reach them."""
 import re
+from datetime import date
 
 from domain.contacts import Directory
 from domain.places import Place
@@ -17,6 +18,7 @@ from handlers.blocks import (
     more_button,
     section,
 )
+from handlers.member_blocks import unconfirmed_note
 from storage.models import Stakeholder
 
 PAGE = 12                      # contacts a message: one block each, well within Slack's 50
@@ -44,11 +46,13 @@ def mailto(email: str) -> Mrkdwn:
     return md("<mailto:{}|{}>", email, email)
 
 
-def contact_line(who: Stakeholder) -> Mrkdwn:
-    """Name, title, agency; direct phone, e-mail and Slack mention."""
+def contact_line(who: Stakeholder, unconfirmed_since: date | None = None) -> Mrkdwn:
+    """Name, title, agency; direct phone, e-mail and Slack mention; and since when the details are
+    unconfirmed, for a contact who left their yearly question unanswered."""
     title = md(", {}", who.title) if who.title else Mrkdwn("")
     reach = Mrkdwn(" · ").join([tel(who.phone), mailto(who.email), _mention(who.slack_user_id)])
-    return md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
+    line = md("*{}*{} — {}\n{}", who.name, title, who.organization, reach)
+    return line + Mrkdwn(" · ") + unconfirmed_note(unconfirmed_since) if unconfirmed_since else line
 
 
 def contacts_message(found: Directory) -> Message:
@@ -63,7 +67,7 @@ def contacts_message(found: Directory) -> Message:
         if entry.group != group:
             group = entry.group
             blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
-        blocks.append(section(contact_line(entry.who)))
+        blocks.append(section(contact_line(entry.who, entry.unconfirmed_since)))
     if found.has_more:
         left = found.total - page * found.per_page
         blocks.append(more_button(left, f"contact {found.place_text} page {page + 1}"))

@@ -5,13 +5,14 @@ claimed it; None means the notice no longer applies (the request was decided, th
 gone), and the message is dropped. This registry is all the sender knows of handlers/.
 """
 import logging
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from domain import notices, places
 from domain.registration import Status, profile_of
 from handlers import contact_blocks as render_contacts
-from handlers import followup_blocks, trainings
+from handlers import followup_blocks, members, trainings
 from handlers import registration_blocks as render_registration
 from handlers.blocks import Message, Mrkdwn
 from storage import contact_changes, stakeholders
@@ -72,7 +73,23 @@ RENDERERS = {
     notices.TrainingLogged.kind: trainings.render_logged,
     notices.TrainingCelebration.kind: trainings.render_celebration,
     **followup_blocks.RENDERERS,
+    **members.RENDERERS,
 }
+
+
+# Messages for a member as a member: before one is sent, Slack is asked whether the person is still
+# in the workspace (Slack takes a message to a deactivated person as if they were there).
+CHECK_RECIPIENT = frozenset({notices.ContactQuestion.kind, notices.CheckIn.kind})
+
+
+def recipient_gone(admins: frozenset[str]):
+    """What the sender does when Slack says a message's person is deactivated: they leave the directory."""
+    def gone(session: Session, message: Claimed, at: datetime) -> bool:
+        from domain.members import recipient_gone as leave
+
+        return leave(session, message.kind, message.params, message.channel, admins, at)
+
+    return gone
 
 
 def render(session: Session, message: Claimed) -> Message | None:

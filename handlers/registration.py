@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from domain.profile import Invalid, parse_profile
 from domain.registration import Verdict, decide, profile_of, register
+from handlers import members
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
 from handlers.contact import split_page
 from storage import stakeholders
+from storage.models import now
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +43,19 @@ def submit(ack, body, view, client, context):
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
         register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
+        members.details_saved(session, _team(body), user, services.clock())   # a contact's details confirmed
     ack()
     _refresh_home(services, client, user, _team(body))
 
 
 def pending_list(call: Call, session: Session) -> Message:
     """`/tat pending [page N]` (admins): the registrations waiting for a decision, a page at a time,
-    with their buttons (never one's own)."""
+    with their buttons (never one's own); the first page also names the contacts who left their
+    yearly question unanswered."""
     total = stakeholders.pending_count(session, excluding=call.user)
     page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
-    return render.pending_list(waiting_page(session, call.user, page), total, page)
+    listed = render.pending_list(waiting_page(session, call.user, page), total, page)
+    return members.with_unconfirmed(listed, session, call.team, call.now or now()) if page == 1 else listed
 
 
 def waiting_page(session: Session, admin: str, page: int = 1) -> list[tuple]:

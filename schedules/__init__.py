@@ -6,10 +6,11 @@ how many messages Slack took. Jobs run in order: follow-ups owed are queued befo
 """
 from collections.abc import Callable
 
+from schedules.confirmations import due_confirmations
 from schedules.delivery import Sender, bury_expired
 from schedules.followups import due_followups
 
-DUE: list[Callable[..., int]] = [bury_expired, due_followups]
+DUE: list[Callable[..., int]] = [bury_expired, due_followups, due_confirmations]
 
 
 def tick(services, sender: Sender) -> None:

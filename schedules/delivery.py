@@ -18,6 +18,7 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,14 +60,30 @@ class Dead:
     error: str
 
 
+@dataclass(frozen=True)
+class Gone:
+    """Slack says the person the message is for is deactivated: it is not sent (see `Recipients`)."""
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Messages of these kinds go to a person only while Slack has them: `users.info` is asked first
+    (Slack takes a message to a deactivated person as if they were there), and `gone(session,
+    claimed, at)` is told of one who is not, in the transaction that records the outcome."""
+
+    checked: frozenset[str] = frozenset()
+    gone: Callable[[Session, "outbox.Claimed", datetime], object] = lambda session, claimed, at: None
+
+
 class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
-                 batch: int = 50, clock=now):
+                 batch: int = 50, clock=now, recipients: Recipients | None = None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
         longer applies (handlers/notices.py)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
         self.pace = Pace(clock)
@@ -167,7 +184,7 @@ class Sender:
     def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
         """Send each message, then record every outcome in one transaction."""
         sent: list[tuple[int, str, str]] = []
-        failed: list[tuple[outbox.Claimed, Later | Dead]] = []
+        failed: list[tuple[outbox.Claimed, Later | Dead | Gone]] = []
         renewed = time.monotonic()
         for position, (message, content) in enumerate(batch):
             if time.monotonic() - renewed > RENEW_EVERY:
@@ -185,7 +202,12 @@ class Sender:
                 self._record_failure(session, message, outcome)
         return len(sent)
 
-    def _record_failure(self, session: Session, message: outbox.Claimed, outcome: Later | Dead) -> None:
+    def _record_failure(self, session: Session, message: outbox.Claimed, outcome: Later | Dead | Gone) -> None:
+        if isinstance(outcome, Gone):
+            log.info("message %s (%s) not sent: its recipient is deactivated in Slack", message.id, message.kind)
+            outbox.cancel(session, [message.id], self.clock())
+            self.recipients.gone(session, message, self.clock())
+            return
         if isinstance(outcome, Dead):
             log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
                       message.id, message.kind, message.channel, outcome.error)
@@ -196,10 +218,12 @@ class Sender:
                 message.id, message.channel, outcome.error, outcome.due_at.strftime("%H:%M:%S"))
         outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
 
-    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead:
+    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone:
         paused = self.pace.paused_until(message.method)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
+        if message.kind in self.recipients.checked and self._deactivated(message.channel):
+            return Gone()
         self.pace.take_turn(message.method, self._stop)
         try:
             if message.in_doubt:
@@ -212,6 +236,16 @@ class Sender:
             return self._refused(message, refused)
         except (SlackClientError, OSError) as lost:   # timeouts and dropped connections: Slack may have it
             return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method == "chat.postMessage")
+
+    def _deactivated(self, user: str) -> bool:
+        """Whether Slack says this person is deactivated (or was never here). Any other answer, or
+        none, sends the message: the question only keeps a message from someone who left."""
+        try:
+            return bool(self.client.users_info(user=user)["user"].get("deleted"))
+        except SlackApiError as refused:
+            return refused.response.get("error") == "user_not_found"
+        except (SlackClientError, OSError, KeyError, TypeError, AttributeError):
+            return False
 
     def _call(self, message: outbox.Claimed, content: dict) -> Sent:
         content = dict(content)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from storage import directory_watch
 from storage.db import insert_for, one_read
-from storage.models import Coverage, DirectoryRevision, Stakeholder
+from storage.models import ContactConfirmation, Coverage, DirectoryRevision, Stakeholder
 
 OFFICERS = ("law_enforcement", "attorney_general")
 SITES = ("truck_stop", "bus_terminal")
@@ -102,7 +102,8 @@ def site_named(session: Session, name: str) -> Stakeholder | None:
 
 _CHANGED = "tat_directory_changed"
 _RAISED = "tat_directory_raised"
-_WATCHED = frozenset({Stakeholder.__tablename__, Coverage.__tablename__})
+_WATCHED = frozenset({Stakeholder.__tablename__, Coverage.__tablename__,
+                      ContactConfirmation.__tablename__})   # /tat contact shows who is unconfirmed
 
 
 def watch_changes(sessions) -> None:
@@ -121,7 +122,8 @@ def _noticed_statement(state) -> None:
 
 
 def _noticed_flush(session: Session, _context) -> None:
-    if any(isinstance(row, (Stakeholder, Coverage)) for row in (*session.new, *session.dirty, *session.deleted)):
+    watched = (Stakeholder, Coverage, ContactConfirmation)
+    if any(isinstance(row, watched) for row in (*session.new, *session.dirty, *session.deleted)):
         session.info[_CHANGED] = True
 
 

@@ -313,3 +313,19 @@ class CheckinAnswer(Base):
     stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(String(32))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class ContactConfirmation(Base):
+    """Whether an approved law enforcement or victim-service contact's details still hold: when they
+    last confirmed them, and the yearly question (its round, when it was asked, whether the leads
+    were told it went unanswered)."""
+
+    __tablename__ = "contact_confirmations"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True,
+                                                index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the latest question
+    round: Mapped[int] = mapped_column(Integer, default=0)             # questions asked so far
+    told_round: Mapped[int] = mapped_column(Integer, default=0)        # the question the leads were told of

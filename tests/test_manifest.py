@@ -20,6 +20,7 @@ METHOD_SCOPES = {
     "files.upload_v2": {"files:write"},         # files.getUploadURLExternal, files.completeUploadExternal
     "users.lookupByEmail": {"users:read.email"},
     "users.list": {"users:read"},
+    "users.info": {"users:read"},               # is the person a message is for still in the workspace?
 }
 # Every event the bot subscribes to, and the bot scopes Slack asks for it (all of them).
 EVENT_SCOPES = {
@@ -29,6 +30,7 @@ EVENT_SCOPES = {
     "member_joined_channel": {"channels:read", "groups:read"},   # public and private channels alike
     "channel_unarchive": {"channels:read"},
     "group_unarchive": {"groups:read"},
+    "user_change": {"users:read"},               # a member deactivated in Slack leaves the directory
 }
 # Scopes a method needs besides its own: users.list gives e-mail addresses only with users:read.email.
 ALSO_NEEDED = {"users.list": {"users:read.email"}, "users.lookupByEmail": {"users:read"}}
