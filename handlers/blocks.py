@@ -13,6 +13,7 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs: run_command:<n>
 RUN_COMMANDS = re.compile(r"^run_command(:\d+)?$")   # every such button (and the bare id of older messages)
 SECTION_TEXT, FIELD_TEXT, MESSAGE_TEXT = 3000, 2000, 40_000   # Slack's limits (localslack/rules.py cites them)
+MESSAGE_BLOCKS = 50
 
 
 class Mrkdwn(str):

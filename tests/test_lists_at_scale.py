@@ -13,7 +13,7 @@ from domain.sectors import Sector
 from handlers import followup_blocks, registration_blocks
 from localslack import payloads, strict
 from storage.db import engine_for
-from storage.models import Coverage, HotlineFigure, Milestone, OutboxMessage, Stakeholder
+from storage.models import ContactConfirmation, Coverage, HotlineFigure, Milestone, OutboxMessage, Stakeholder
 from tests.conftest import ADMIN
 from tests.test_registration import TRUCK_STOP, app_home_opened, submit
 
@@ -58,13 +58,18 @@ def pages(running, user: str, command: str) -> list[dict]:
     return shown
 
 
-def test_the_follow_ups_of_every_state_and_dc_come_a_page_at_a_time(running):
+def every_state_has_a_coalition(running) -> None:
+    """A coalition in each of the 50 states and DC, each with 40 leads and six follow-ups."""
     with running.bot.services.sessions.begin() as session:
         for state in places.all_states():
             save(session, "T0COALITION", Setup(state.abbr, date(2026, 3, 2), "C0" + state.abbr + "CHANNEL",
                                                "America/Chicago", tuple(f"U0LEAD{n:04d}" for n in range(40)),
                                                "Office of the Attorney General; " * 15, (1, 3, 6, 9, 12, 24)),
                  ADMIN, NOW)
+
+
+def test_the_follow_ups_of_every_state_and_dc_come_a_page_at_a_time(running):
+    every_state_has_a_coalition(running)
     shown = pages(running, ADMIN, "followups")
     assert len(shown) > 1
     listed = "\n".join(page["text"] for page in shown)
@@ -81,6 +86,29 @@ def test_thousands_waiting_for_approval_come_a_page_at_a_time(running):
     last = json.loads(running.command(ADMIN, "pending page 200").body)
     assert waiting[-1] in json.dumps(last["blocks"]) and not any(b["type"] == "actions" and "More" in json.dumps(b)
                                                                  for b in last["blocks"])
+
+
+def test_the_first_page_of_pending_also_names_every_states_unconfirmed_contacts_within_50_blocks(running):
+    every_state_has_a_coalition(running)
+    members(running.database_url, 100, status="pending", sector="truck_stop", prefix="UP")
+    year_ago = NOW - timedelta(days=400)
+    engine = engine_for(running.database_url)
+    with engine.begin() as connection:
+        connection.execute(insert(Stakeholder), [
+            {"slack_user_id": f"UC{state.abbr}{n:04d}", "name": f"Officer {n} of {state.name}", "title": "Sergeant",
+             "sector": "law_enforcement", "organization": f"{state.name} State Patrol", "phone": "402-555-0100",
+             "email": f"o{n}@{state.abbr.lower()}.example", "state": state.abbr, "statewide": True,
+             "status": "approved", "revision": 1, "created_at": year_ago, "updated_at": year_ago}
+            for state in places.all_states() for n in range(30)])
+        asked = connection.execute(Stakeholder.__table__.select().with_only_columns(Stakeholder.id)
+                                   .where(Stakeholder.slack_user_id.like("UC%"))).scalars().all()
+        connection.execute(insert(ContactConfirmation), [
+            {"team_id": "T0COALITION", "stakeholder_id": i, "asked_at": NOW - timedelta(days=40), "round": 1,
+             "told_round": 1} for i in asked])
+    engine.dispose()
+    first = json.loads(running.command(ADMIN, "pending").body)
+    assert "100 registration(s) waiting" in first["text"] and "Officer 0 of Alaska" in first["text"]
+    assert "WY" in first["blocks"][-1]["elements"][0]["text"] and len(first["blocks"]) == 50
 
 
 def test_two_hundred_dead_letters_come_a_page_at_a_time(running):
