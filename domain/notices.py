@@ -6,8 +6,9 @@ sent, from what it refers to then. `handlers/notices.py` holds the renderer of e
 """
 import hashlib
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -351,10 +352,38 @@ class UnconfirmedContacts(Notice):
         return self.lead
 
 
+@dataclass(frozen=True)
+class MaterialsDigest(Notice):
+    """A state's lead is told, once a week, who answered a check-in "We need materials" that week
+    ([since, until), ISO instants)."""
+
+    kind: ClassVar[str] = "materials_digest"
+    coalition_id: int
+    since: str
+    until: str
+    lead: str
+
+    @property
+    def key(self) -> str:
+        return f"materials:{self.coalition_id}:{self.until[:10]}:{self.lead}"
+
+    @property
+    def channel(self) -> str:
+        return self.lead
+
+    def window(self) -> tuple[datetime, datetime]:
+        return datetime.fromisoformat(self.since), datetime.fromisoformat(self.until)
+
+    def days(self, zone: str) -> tuple[date, date]:
+        """The week's first and last day in the coalition's time zone."""
+        since, until = (moment.astimezone(ZoneInfo(zone)) for moment in self.window())
+        return since.date(), (until - timedelta(days=1)).date()
+
+
 KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
     TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert, MemberLeft,
-    ContactQuestion, UnconfirmedContacts)}
+    ContactQuestion, UnconfirmedContacts, MaterialsDigest)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

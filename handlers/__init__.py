@@ -18,6 +18,8 @@ from handlers import (
     registration,
     registration_blocks,
     registration_form,
+    resource_blocks,
+    resources,
     trainings,
 )
 from handlers.commands import Call, Command, help_message
@@ -60,6 +62,8 @@ COMMANDS = [
             progress.reported),
     Command("progress", "progress [state]", "the coalition's progress, with a chart", progress.show_progress),
     Command("hotline", "hotline", "the hotline's numbers", progress.hotline),
+    Command("resources", "resources [state]", "how to get TAT training and materials into the state: the "
+            "coalition's links and agreed pathways (its leads and the admins edit them)", resources.show),
     Command("celebrate", "celebrate on|off", "whether the coalition channel celebrates your trainings",
             trainings.celebrate),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
@@ -93,6 +97,8 @@ ACTIONS = {
     followup_blocks.SETUP_STATE_CHOSEN: coalitions.refit_setup,
     member_blocks.CONFIRM: members.press_confirm,
     member_blocks.EDIT: members.press_edit,
+    resource_blocks.ADD: resources.open_add,
+    resource_blocks.EDIT: resources.open_edit,
 }
 
 VIEWS = {
@@ -101,6 +107,7 @@ VIEWS = {
     trainings.FORM: trainings.submit_form,
     progress.MILESTONE_FORM: progress.submit_milestone,
     followup_blocks.SETUP: coalitions.submit_setup,
+    resource_blocks.FORM: resources.submit,
 }
 
 EVENTS = {

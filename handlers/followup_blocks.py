@@ -34,6 +34,8 @@ SETUP_STATE_CHOSEN = "coalition_setup_state_chosen"   # fits the time zones to t
 CHECKIN_ACTIONS = {"checkin_trained": "trained", "checkin_distribute": "distribute",
                    "checkin_need": "need_materials", "checkin_not_yet": "not_yet"}
 NOT_NOW = "checkin_not_now"
+MATERIALS_POINTER = ("`/tat resources` shows how to get TAT training and materials (wallet cards, decals, "
+                     "posters) in your state.")
 
 
 # -- the setup form ---------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ def nudge(session: Session, notice: notices.FollowupNudge) -> Message | None:
     blocks = [section(title), section(md("*Checklist*\n{}", items)),
               section("*Progress so far*"), *figure_sections(found),
               section(md("*Next:* {}", followups.next_step(notice.months))),
+              section(md("*Training and materials:* {}", Mrkdwn(MATERIALS_POINTER))),
               context("Everyone approved gets a check-in by direct message today. The chart is below; "
                       "`/tat progress` shows the figures any time."), safety_footer()]
     return Message(md("{} coalition: {}. {}", coalition.state, stage, followups.next_step(notice.months)), blocks,
@@ -165,7 +168,11 @@ def _checkin_message(session: Session, notice: notices.CheckIn, reminder: bool) 
 
 
 def answer_noted(choice: str) -> Message:
-    return Message(md("Thank you, noted: {}. Press another button to change it.", ANSWERS[choice]))
+    noted = md("Thank you, noted: {}. Press another button to change it.", ANSWERS[choice])
+    if choice == "need_materials":
+        noted = Mrkdwn("\n").join([noted, Mrkdwn("The coalition's leads hear of it this week. Meanwhile, "
+                                                  + MATERIALS_POINTER)])
+    return Message(noted)
 
 
 def training_coming() -> Message:

@@ -61,11 +61,11 @@ def unconfirmed_contacts(state: str, late: list[tuple[Stakeholder, date]], lead_
     ask = Mrkdwn("Ask them to press Confirm in my message, or to correct their details with `/tat register`.")
     lines = [md("• *{}*{} — {}: unconfirmed since {}", who.name, md(", {}", who.title) if who.title else "",
                 who.organization, in_words(day)) for who, day in late]
-    body = Mrkdwn("\n").join([head, *_fit(lines, MAX_TEXT - len(head) - len(ask)), *([ask] if lead_note else [])])
+    body = Mrkdwn("\n").join([head, *fit_lines(lines, MAX_TEXT - len(head) - len(ask)), *([ask] if lead_note else [])])
     return Message(body, [section(body)])
 
 
-def _fit(lines: list[Mrkdwn], room: int) -> list[Mrkdwn]:
+def fit_lines(lines: list[Mrkdwn], room: int) -> list[Mrkdwn]:
     """As many lines as fit in `room` characters (a section holds 3,000), and how many more there are."""
     shown: list[Mrkdwn] = []
     for position, line in enumerate(lines):

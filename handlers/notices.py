@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from domain import notices, places
 from domain.registration import Status, profile_of
 from handlers import contact_blocks as render_contacts
-from handlers import followup_blocks, members, trainings
+from handlers import followup_blocks, members, resources, trainings
 from handlers import registration_blocks as render_registration
 from handlers.blocks import Message, Mrkdwn
 from storage import contact_changes, stakeholders
@@ -74,6 +74,7 @@ RENDERERS = {
     notices.TrainingCelebration.kind: trainings.render_celebration,
     **followup_blocks.RENDERERS,
     **members.RENDERERS,
+    notices.MaterialsDigest.kind: resources.render_digest,
 }
 
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from schedules.confirmations import due_confirmations
 from schedules.delivery import Sender, bury_expired
 from schedules.followups import due_followups
+from schedules.materials import weekly_materials
 
-DUE: list[Callable[..., int]] = [bury_expired, due_followups, due_confirmations]
+DUE: list[Callable[..., int]] = [bury_expired, due_followups, due_confirmations, weekly_materials]
 
 
 def tick(services, sender: Sender) -> None:

@@ -329,3 +329,27 @@ class ContactConfirmation(Base):
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the latest question
     round: Mapped[int] = mapped_column(Integer, default=0)             # questions asked so far
     told_round: Mapped[int] = mapped_column(Integer, default=0)        # the question the leads were told of
+
+
+class Resource(Base):
+    """One item of a state coalition's resources (`/tat resources`): a training, materials, an agreed
+    pathway or a link. TAT's defaults are copied in (`default_key`) when leads first edit the list;
+    a removed item is kept, marked removed."""
+
+    __tablename__ = "resources"
+    __table_args__ = (UniqueConstraint("team_id", "state", "default_key", name="uq_resources_default"),
+                      Index("ix_resources_team_state", "team_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(150))
+    url: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(500))
+    default_key: Mapped[str | None] = mapped_column(String(40))
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
