@@ -3,7 +3,7 @@
     python bot.py [serve]   run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
-    python bot.py import FILE.csv [--approved]   import a meeting's registration list (see datafiles.py)
+    python bot.py import FILE.csv [--approved] [--meeting]   import a meeting's list (see datafiles.py)
     python bot.py export [--state XX] [--team T] [-o FILE]   the coalition CSV, to a file or standard output
 """
 import gc

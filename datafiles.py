@@ -1,10 +1,12 @@
-"""`python bot.py import FILE.csv [--approved]` and `python bot.py export [--state XX] [--team T] [-o FILE]`.
+"""`python bot.py import FILE.csv [--approved] [--meeting]`, `python bot.py export [--state XX] [--team T] [-o FILE]`.
 
 Import checks every row first and stores nothing if any row is bad, naming each bad row by its
 line and the reason; it matches people to Slack users by e-mail, and leaves anyone already
 registered as they are, so importing the same list twice changes nothing. People whose e-mail is
 no Slack user's are listed and not imported: invite them to the workspace, then import again.
 Export writes the stakeholders in the columns import reads, then the trainings and reports.
+With --meeting, everyone on the list is also recorded as trained at their state's build meeting
+(domain/meeting.py), once.
 """
 import argparse
 import sys
@@ -16,8 +18,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
-from domain import csvfile, places, spreadsheet
+from domain import csvfile, meeting, places, spreadsheet
 from storage import roster
+from storage.models import now
 
 LOOKUP_ONE_BY_ONE = 100   # up to this many people, users.lookupByEmail each; beyond, one users.list walk
 Sessions = Callable[[], sessionmaker[Session]]   # opens the database when a verb gets that far
@@ -29,6 +32,9 @@ def import_parser() -> argparse.ArgumentParser:
         + "). Every row is checked first; if any is bad, nothing is imported."))
     parser.add_argument("file", type=Path)
     parser.add_argument("--approved", action="store_true", help="an admin approves everyone imported")
+    parser.add_argument("--meeting", action="store_true", help=(
+        "everyone on the list attended the build meeting: record each as trained there (dated the meeting "
+        "of their state's coalition, in its sector's program), once"))
     parser.add_argument("--max-mb", type=float, default=csvfile.MAX_MEGABYTES, metavar="MB",
                         help=f"refuse a larger file (default {csvfile.MAX_MEGABYTES} MB)")
     return parser
@@ -67,11 +73,17 @@ def _import_checked(checked: spreadsheet.Checked, options, sessions: Sessions, c
         print("Nothing was imported: set SLACK_BOT_TOKEN so that people can be matched to Slack users by e-mail.",
               file=out)
         return 2
+    team = client.auth_test()["team_id"] if options.meeting else None
+    if team is not None and not _meetings_set_up(sessions, team, checked, out):
+        return 1
     ids = slack_users_by_email(client, checked)
     with sessions().begin() as session:
         done = spreadsheet.import_profiles(session, checked, ids, approved=options.approved)
+        trained = meeting.record(session, team, checked.chunks(), now()) if team is not None else None
     status = "approved" if options.approved else "pending (an admin approves them)"
     print(f"Imported {done.added} people, {status}; {done.already} already registered.", file=out)
+    if trained is not None:
+        _say_trained(trained, out)
     if checked.skipped:
         print(f"  {checked.skipped} training and report row(s) were skipped: import reads stakeholders only.",
               file=out)
@@ -79,6 +91,24 @@ def _import_checked(checked: spreadsheet.Checked, options, sessions: Sessions, c
         print(f"  line {line}: {email} is no Slack user of this workspace yet; invite them and import again",
               file=out)
     return 0
+
+
+def _meetings_set_up(sessions: Sessions, team: str, checked: spreadsheet.Checked, out) -> bool:
+    """Every state on the list has its coalition (so its meeting's date) set up; else say which not."""
+    states = {profile.state for chunk in checked.chunks() for _, profile, _ in chunk}
+    with sessions()() as session:
+        missing = meeting.states_without_coalition(session, team, states)
+    if missing:
+        print(f"Nothing was imported: the build meeting's date comes from its coalition, and none is set up for "
+              f"{', '.join(missing)} in this workspace. Set it up with `/tat setup`, then import again.", file=out)
+    return not missing
+
+
+def _say_trained(trained: meeting.Recorded, out) -> None:
+    meetings = ", ".join(f"{state} on {day.isoformat()}" for state, day in sorted(trained.meetings.items()))
+    programs = ", ".join(f"{program} {count}" for program, count in sorted(trained.by_program.items()))
+    print(f"Recorded {trained.new} attendee(s) as trained at the build meeting ({meetings})"
+          f"{': ' + programs if programs else ''}; {trained.already} recorded before.", file=out)
 
 
 def slack_users_by_email(client: WebClient, checked: spreadsheet.Checked) -> dict[str, str]:

@@ -353,3 +353,16 @@ class Resource(Base):
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingAttendance(Base):
+    """An attendee of a state's build meeting, recorded as trained there (by `import --meeting`):
+    once per person (by e-mail) and state, with the training it logged."""
+
+    __tablename__ = "meeting_attendance"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)   # lower-cased
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
