@@ -6,12 +6,24 @@ COMMAND_TEXT = 4000    # a slash command's text (Slack sends no more)
 FORM_TEXT = 3000       # the longest plain_text_input Slack offers
 MESSAGE_TEXT = 40000   # the longest message text Slack delivers
 ECHO = 60              # characters of someone's text repeated back to them
+MAX_ID = 2**31 - 1     # PostgreSQL's integer: a larger number names no row (and would fail the query)
 
 
 def longer_than(values: Mapping[str, object], limits: Mapping[str, int]) -> dict[str, str]:
     """A sentence for each field whose text is longer than its limit."""
     return {field: f"Please keep this to {limit:,} characters or fewer."
             for field, limit in limits.items() if isinstance(values.get(field), str) and len(values[field]) > limit}
+
+
+def ids_in(value: object, count: int) -> tuple[int, ...] | None:
+    """The `count` row ids and numbers a button's value carries ("12:3"), each a whole number from 0 to
+    MAX_ID; None when it carries anything else."""
+    text = str(value or "")
+    parts = text.split(":") if len(text) <= 12 * count else []
+    if len(parts) != count or not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts):
+        return None
+    numbers = tuple(int(p) for p in parts)
+    return numbers if max(numbers) <= MAX_ID else None
 
 
 def echoed(text: str, limit: int = ECHO) -> str:

@@ -25,6 +25,7 @@ class Entry:
     group: str    # "local", "statewide" or "victim_services"
     who: Stakeholder
     unconfirmed_since: date | None = None   # left their yearly question unanswered: last known good then
+    county: County | None = None   # the county a local contact is listed under in a whole state's list
 
 
 @dataclass(frozen=True)
@@ -115,25 +116,59 @@ def find_place(session: Session, text: str) -> Place:
 def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12, team: str = "",
                  at: datetime | None = None) -> Directory:
     """Everyone to call about a place, in the order they are shown: one page of them (a page past
-    the last is the last). With a workspace and a time, each contact who left their yearly question
-    unanswered says since when their details are unconfirmed."""
+    the last is the last). A county's: those covering it, then the state's statewide contacts; a
+    whole state's: its statewide contacts, then each county's, county by county; then the victim
+    service providers (the county's first). With a workspace and a time, each contact who left their
+    yearly question unanswered says since when their details are unconfirmed."""
     state, county = place.state, place.county
     fips = county.fips if county else None
-    officers = [Entry("local" if local else "statewide", who)
-                for who, local in directory.officers(session, state.abbr, fips)]
+    parts = _officer_parts(session, state, county)
+    before = sum(part.total for part in parts)
     page = max(page, 1)
     while True:
         start = (page - 1) * per_page
-        entries = officers[start:start + per_page]
-        helpers, helping = directory.victim_services(session, state.abbr, fips, offset=max(0, start - len(officers)),
+        entries = _page_of(parts, start, per_page)
+        helpers, helping = directory.victim_services(session, state.abbr, fips, offset=max(0, start - before),
                                                      limit=per_page - len(entries))
-        total = len(officers) + helping
+        total = before + helping
         pages = max(1, -(-total // per_page))
         if page <= pages:
             entries += [Entry("victim_services", s) for s in helpers]
             return Directory(state, county, _with_confirmations(session, entries, state, team, at), total, page,
                              per_page)
         page = pages   # past the end: the last page
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Some of a directory's law enforcement: how many, and a slice of them on demand."""
+
+    total: int
+    rows: Callable[[int, int], list[Entry]]   # offset, limit
+
+
+def _officer_parts(session: Session, state: State, county: County | None) -> list[_Part]:
+    """A county's officers (in one list), or a whole state's: statewide ones, then by county (paged)."""
+    if county is not None:
+        officers = [Entry("local" if local else "statewide", who)
+                    for who, local in directory.officers(session, state.abbr, county.fips)]
+        return [_Part(len(officers), lambda offset, limit: officers[offset:offset + limit])]
+    statewide = [Entry("statewide", who) for who, _ in directory.officers(session, state.abbr, None)]
+    by_county = lambda offset, limit: [  # noqa: E731
+        Entry("local", who, county=places.county_by_fips(fips))
+        for who, fips in directory.county_officers(session, state.abbr, offset, limit)]
+    return [_Part(len(statewide), lambda offset, limit: statewide[offset:offset + limit]),
+            _Part(directory.count_county_officers(session, state.abbr), by_county)]
+
+
+def _page_of(parts: list[_Part], start: int, wanted: int) -> list[Entry]:
+    """The entries from `start`, `wanted` at most, across the parts in order."""
+    entries: list[Entry] = []
+    for part in parts:
+        if start < part.total and len(entries) < wanted:
+            entries += part.rows(start, wanted - len(entries))
+        start = max(0, start - part.total)
+    return entries
 
 
 def _with_confirmations(session: Session, entries: list[Entry], state: State, team: str,

@@ -78,32 +78,12 @@ def stage_name(months: int) -> str:
     return f"{months}-month follow-up"
 
 
-CHECKLIST = {
-    1: ["Every stakeholder registered (`/tat register`) and approved",
-        "Truck stops and terminals have met their local law enforcement contact",
-        "Drivers and staff started TAT training, or BOTL for bus staff",
-        "TAT/BOTL materials at truck stops, terminals, weigh stations and rest areas"],
-    3: ["Trainings logged: drivers, bus staff, law enforcement",
-        "Materials at CDL issuing and renewal centres, safety meetings and ports of entry",
-        "Law enforcement connected with the National Human Trafficking Hotline's network",
-        "Progress toward the Iowa MVE model: an executive order, agency training"],
-    6: ["The coalition's results reviewed with the AG office and the State Trucking Association",
-        "Anti-trafficking training in the state's CDL curriculum under discussion",
-        "Materials funding (asset forfeiture, say) found for the next year",
-        "A date set for the next coalition meeting"],
-}
-LATER_CHECKLIST = ["Trainings and materials kept up", "New stakeholders registered and introduced",
-                   "A date set for the next coalition meeting"]
+STAGES = (1, 3, 6)   # a follow-up at other months counts as the latest of these not after it (checklist, next step)
 
 
-def checklist(months: int) -> list[str]:
-    """The phase-2 checklist for the follow-up N months after the meeting."""
-    return LATER_CHECKLIST if months > 6 else CHECKLIST[_nearest_stage(months)]
-
-
-def _nearest_stage(months: int) -> int:
+def nearest_stage(months: int) -> int:
     """The 1-, 3- or 6-month stage a follow-up at N months counts as (the latest not after it)."""
-    return max(stage for stage in CHECKLIST if stage <= months)
+    return max(stage for stage in STAGES if stage <= months)
 
 
 NEXT_STEP = {
@@ -114,7 +94,7 @@ NEXT_STEP = {
 
 
 def next_step(months: int) -> str:
-    return NEXT_STEP[_nearest_stage(min(months, 6))]
+    return NEXT_STEP[nearest_stage(min(months, 6))]
 
 
 SECTOR_ASK = {

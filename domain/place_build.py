@@ -44,6 +44,7 @@ class PackageTables:
     by_full: dict[tuple[str, str], County]
     by_base: dict[tuple[str, str], list[County]]
     towns: dict[tuple[str, str], Counter[str]]  # ("NE", "omaha") → FIPS → ZIP codes
+    town_names: dict[tuple[str, str], str]  # ("NE", "omaha") → "Omaha", as zipcodes spells it
     zip_fips: dict[str, str]
     zip_count: Counter[str]
     states_naming: dict[str, set[str]]
@@ -64,12 +65,12 @@ def _built_tables() -> PackageTables:
     counties = {abbr: sorted((County(c.fips, c.name, abbr) for c in us.states.lookup(abbr).counties),
                              key=lambda county: county.name) for abbr in states}
     by_full, by_base = _county_keys(counties)
-    zip_fips, towns = _zip_tables(by_full, by_base, set(states))
+    zip_fips, towns, town_names = _zip_tables(by_full, by_base, set(states))
     tables = PackageTables(
         states=states, state_by_key=_state_keys(states),
         state_name_keys=[_key(_words(state.name)) for state in states.values()],
         counties=counties, county_by_fips={c.fips: c for cs in counties.values() for c in cs},
-        by_full=by_full, by_base=by_base, towns=towns, zip_fips=zip_fips,
+        by_full=by_full, by_base=by_base, towns=towns, town_names=town_names, zip_fips=zip_fips,
         zip_count=Counter(zip_fips.values()), states_naming=defaultdict(set),
         state_choices={}, county_choices={}, national_choices=[])
     _add_choices(tables)
@@ -100,11 +101,14 @@ def _county_keys(counties: dict[str, list[County]]) -> tuple[dict[tuple[str, str
     return by_full, dict(by_base)
 
 
-def _zip_tables(by_full: dict, by_base: dict, states: set[str]) -> tuple[dict[str, str], dict]:
-    """ZIP code → county FIPS, and postal city → FIPS → ZIP codes, for the 50 states and DC."""
+def _zip_tables(by_full: dict, by_base: dict, states: set[str]) -> tuple[dict[str, str], dict, dict]:
+    """ZIP code → county FIPS, postal city → FIPS → ZIP codes, and each postal city's name as
+    spelt by zipcodes, for the 50 states and DC."""
     zip_fips: dict[str, str] = {}
     towns: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     also_known_as: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    names: dict[tuple[str, str], str] = {}
+    other_names: dict[tuple[str, str], str] = {}
     joined: dict[tuple[str, str], str | None] = {}
     for row in zipcodes.list_all():
         place = (row["state"], row["county"])
@@ -113,11 +117,13 @@ def _zip_tables(by_full: dict, by_base: dict, states: set[str]) -> tuple[dict[st
         if fips := joined[place]:
             zip_fips[row["zip_code"]] = fips
             towns[(row["state"], _town_key(row["city"]))][fips] += 1
+            names.setdefault((row["state"], _town_key(row["city"])), row["city"])
             for city in row["acceptable_cities"]:
                 also_known_as[(row["state"], _town_key(city))][fips] += 1
+                other_names.setdefault((row["state"], _town_key(city)), city)
     for key, counts in also_known_as.items():
         towns.setdefault(key, counts)
-    return zip_fips, dict(towns)
+    return zip_fips, dict(towns), {key: names.get(key) or other_names[key] for key in towns}
 
 
 @cache
@@ -178,6 +184,7 @@ def compact(tables: PackageTables, cache_key: str) -> dict:
         "by_base": {key(k): same(tuple(same(c.fips) for c in cs)) for k, cs in tables.by_base.items()},
         "towns": {key(k): same(tuple(same((same(fips), n)) for fips, n in town.most_common()))
                   for k, town in tables.towns.items()},
+        "town_names": {key(k): same(name) for k, name in tables.town_names.items()},
         "zip_codes": array("I", [int(code) for code, _ in zips]).tobytes(),
         "zip_counties": array("H", [position[fips] for _, fips in zips]).tobytes(),
         "zip_count": {same(fips): n for fips, n in tables.zip_count.items()},

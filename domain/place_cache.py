@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache"
 CACHE_PREFIX = "place_index-"
 LOCK_NAME = "place_index.lock"
-CACHE_FORMAT = 1  # bump when the compact form changes shape
+CACHE_FORMAT = 2  # bump when the compact form changes shape
 SOURCES = ("domain/place_index.py", "domain/place_cache.py", "domain/place_build.py",
            "domain/place_overrides.py")
 PACKAGES = ("us", "zipcodes")

@@ -53,12 +53,23 @@ class County:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another place the text may mean, beside the one chosen: a county, and how to call it."""
+
+    county: County
+    called: str  # "Lincoln County, NE", or a postal city: "Douglas, NE (Otoe County)"
+
+
+@dataclass(frozen=True)
 class Place:
     """What a piece of text names: one county, a whole state, or candidates to choose from."""
 
     county: County | None = None
     state: State | None = None  # the county's state, or the whole state named
     candidates: tuple[County | State, ...] = ()  # only when ambiguous; best first
+    alternatives: tuple[Alternative, ...] = ()  # with one place chosen, others the text may mean
+    city: str = ""  # the postal city that named the county: "Lincoln, NE"
+    guessed: str = ""  # the name as typed, when it was taken to be a close one: "Omahaa"
 
     @property
     def is_county(self) -> bool:
@@ -130,6 +141,7 @@ class _Index:
     by_full: dict[tuple[str, str], County]  # ("NE", "douglascounty")
     by_base: dict[tuple[str, str], list[County]]  # ("VA", "richmond") → city and county
     towns: dict[tuple[str, str], Town]  # ("NE", "omaha") → (("31055", 40), ...)
+    town_names: dict[tuple[str, str], str]  # ("NE", "omaha") → "Omaha"
     zip_fips: _Zips
     zip_count: Counter[str]  # FIPS → ZIP codes
     states_naming: dict[str, tuple[str, ...]]  # any key → states where it names something
@@ -196,17 +208,12 @@ def _by_full_name(name: _Name, state: str) -> Ranked:
     return [(county, _index().zip_count[county.fips])] if county else []
 
 
-def _by_county_name(name: _Name, state: str, rival_towns: bool = True) -> Ranked:
-    """Counties with this name, with or without the type; with a bigger same-named city if bare."""
+def _by_county_name(name: _Name, state: str) -> Ranked:
+    """Counties with this name, with or without the type (a name typed with "city" is a city's)."""
     index = _index()
-    counties = index.by_base.get((state, name.base)) or index.by_base.get((state, name.full), [])
-    ranked = [(county, index.zip_count[county.fips]) for county in counties]
-    if not ranked or name.suffix or not rival_towns:
-        return ranked
-    town = index.towns.get((state, name.typed))
-    if town and _total(town) > max(weight for _, weight in ranked):
-        return ranked + _town_counties(town)
-    return ranked
+    bare = index.by_base.get((state, name.base)) if name.suffix != ("city",) else None
+    counties = bare or index.by_base.get((state, name.full), [])
+    return [(county, index.zip_count[county.fips]) for county in counties]
 
 
 def _by_town(name: _Name, state: str) -> Ranked:
@@ -225,6 +232,11 @@ def _town_counties(town: Town) -> Ranked:
     """The county holding a majority of a postal city's ZIP codes, else all of its counties."""
     ranked = [(_index().county_by_fips[fips], count) for fips, count in town]
     return ranked[:1] if ranked[0][1] * 2 > _total(town) else ranked
+
+
+def _town_name(state: str, key: str) -> str:
+    """A postal city as people write it: "Omaha, NE"."""
+    return f"{_index().town_names.get((state, key), key.title())}, {state}"
 
 
 def _total(town: Town) -> int:
@@ -268,7 +280,7 @@ def _loaded(tables: dict) -> _Index:
         state_name_keys=tables["state_name_keys"], counties=counties, county_by_fips=county_by_fips,
         by_full={key: county_by_fips[fips] for key, fips in tables["by_full"].items()},
         by_base={key: [county_by_fips[fips] for fips in group] for key, group in tables["by_base"].items()},
-        towns=tables["towns"],
+        towns=tables["towns"], town_names=tables["town_names"],
         zip_fips=_Zips(array("I", tables["zip_codes"]), array("H", tables["zip_counties"]),
                        tuple(county.fips for county in county_list)),
         zip_count=Counter(tables["zip_count"]), states_naming=tables["states_naming"],

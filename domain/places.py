@@ -9,15 +9,16 @@ text and matches it against them.
 
 Rules, so that a place is never a silent guess:
 - A county's full name resolves exactly: "Richmond city, VA", "Richmond County, VA".
-- A bare name shared by a county and an independent city ("Richmond, VA", "Fairfax, VA",
-  "Baltimore, MD", "Saint Louis, MO") gives both as candidates.
-- A bare county name names the county even if a smaller postal city elsewhere in the state has
-  that name ("Douglas, NE"); if the city has more ZIP codes ("Lincoln, NE", "Houston, TX"),
-  both counties are candidates.
+- A bare name ("Lincoln, NE", no "county" typed) names the postal city of that name when the city
+  is the bigger place (more ZIP codes), and the county of that name is offered beside it; it names
+  the county when the county is the bigger ("Douglas, NE"), with the small town offered beside it.
+  A postal city that is itself a county ("Richmond, VA": Richmond city) is that county, with the
+  county of the same name offered beside it. The place says which postal city named it (`city`).
 - A postal city names the county that holds most of its ZIP codes; with no majority, each
   county is a candidate. Without a state, a name found in several states gives candidates.
-- A typo resolves when one match leads the rest clearly; otherwise the close ones are
-  candidates. Typos of city names are only matched within a given state.
+- A typo resolves when one match leads the rest clearly, and says so (`guessed`: the name as
+  typed), with the other close ones offered beside it; otherwise the close ones are candidates.
+  Typos of city names are only matched within a given state.
 - Candidates come best first: closest match, then most ZIP codes (a stand-in for population).
 """
 from __future__ import annotations
@@ -32,28 +33,34 @@ from domain.bounds import FORM_TEXT, echoed
 from domain.place_index import (
     COUNTY_WORDS,
     SUFFIXES,
-    TOWN_SUFFIXES,
+    Alternative,
     County,
     Place,
-    Ranked,
     State,
-    _by_county_name,
-    _by_full_name,
     _by_town,
-    _by_town_called_city,
     _index,
     _key,
     _Name,
     _name,
     _words,
 )
+from domain.place_match import (
+    CLEAR_LEAD,
+    FUZZY_CUTOFF,
+    _county_named,
+    _county_only,
+    _exact,
+    _Found,
+    _place,
+    _state_place,
+    _typo,
+    _within,
+    _zip_place,
+)
 
-__all__ = ["State", "County", "Place", "all_states", "find_state", "counties_of", "county_by_fips",
+__all__ = ["State", "County", "Place", "Alternative", "all_states", "find_state", "counties_of", "county_by_fips",
            "resolve", "resolve_jurisdiction", "warm_up"]
 
-MAX_CANDIDATES = 8
-FUZZY_CUTOFF = 80  # fuzz.ratio out of 100; "dougals" against "douglas" scores 86
-CLEAR_LEAD = 8  # a fuzzy match wins outright when it beats the next one by this much
 SUGGESTION_CUTOFF = 60
 TYPE_WORDS = {"", *("".join(suffix) for suffix in SUFFIXES)}  # "county" alone names nothing
 COUNTRY = {"us", "usa", "unitedstates", "unitedstatesofamerica"}
@@ -73,6 +80,7 @@ class _Reading:
     words: tuple[str, ...]
     state: str | None
     exact_only: bool = False  # a fall-back reading, too loose to match typos against
+    typed: str = ""  # the name as typed, to say what it was taken to be
 
 
 def warm_up() -> None:
@@ -166,12 +174,12 @@ def _name_place(text: str, scope: str | None) -> Place:
         return _state_place(whole)
     readings = _scoped(_readings(text), scope)
     if whole:  # another state's name: only a county of that name in this state will do
-        return _place(_match(readings, _county_named))
-    if ranked := _match(readings, _exact):
-        return _place(ranked)
+        return _place(*_match(readings, _county_only))
+    if (found := _match(readings, _exact))[0]:
+        return _place(*found)
     if (typo := _state_typo(_words(text))) and scope in (None, typo.abbr):
-        return _state_place(typo)
-    return _place(_match(readings, _typo))
+        return _state_place(typo, guessed=" ".join(text.split()))
+    return _place(*_match(readings, _typo))
 
 
 # Reading text
@@ -179,21 +187,32 @@ def _name_place(text: str, scope: str | None) -> Place:
 
 def _readings(text: str) -> list[_Reading]:
     """The ways to read text as a name and a state, most likely first."""
-    segments = [words for words in map(_words, text.split(",")) if words]
-    if segments and _key(segments[-1]) in COUNTRY:  # "Douglas County, NE, USA"
-        segments.pop()
-    if len(segments) > 1 and (state := find_state(" ".join(segments[-1]))):
-        return [_Reading(tuple(sum(segments[:-1], [])), state.abbr)]
-    words = sum(segments, [])
-    whole = _Reading(tuple(words), None)
+    parts = [part for part in text.split(",") if _words(part)]
+    if parts and _key(_words(parts[-1])) in COUNTRY:  # "Douglas County, NE, USA"
+        parts.pop()
+    if len(parts) > 1 and (state := find_state(parts[-1])):
+        return [_Reading(tuple(_words(",".join(parts[:-1]))), state.abbr, typed=_typed(",".join(parts[:-1])))]
+    words = _words(",".join(parts))
+    whole = _Reading(tuple(words), None, typed=_typed(text))
     if tail := _trailing_state(words, _exact_state):
-        name = _Reading(tuple(words[:-tail[1]]), tail[0].abbr)
+        name = _Reading(tuple(words[:-tail[1]]), tail[0].abbr, typed=_typed_before(text, words, tail[1]))
         if words[-1] in COUNTY_WORDS:  # "Douglas Co": a county first, Colorado second
             return [whole, name]
         return [name, _Reading(whole.words, None, exact_only=True)]
     if tail := _trailing_state(words, _state_typo):
-        return [whole, _Reading(tuple(words[:-tail[1]]), tail[0].abbr)]
+        return [whole, _Reading(tuple(words[:-tail[1]]), tail[0].abbr, typed=_typed_before(text, words, tail[1]))]
     return [whole] if words else []
+
+
+def _typed(text: str) -> str:
+    """Text as typed, its spaces tidied: to echo back."""
+    return " ".join(text.split()).strip(SEPARATORS)
+
+
+def _typed_before(text: str, words: list[str], count: int) -> str:
+    """The text before its last `count` words, as typed if it splits there, else as read."""
+    head = " ".join(text.split()[:-count])
+    return _typed(head) if _words(head) == words[:-count] else " ".join(words[:-count])
 
 
 def _trailing_state(words: list[str],
@@ -229,93 +248,20 @@ def _scoped(readings: list[_Reading], scope: str | None) -> list[_Reading]:
     """The readings that fit the state the search is restricted to, placed in it."""
     if scope is None:
         return readings
-    return [_Reading(r.words, scope, r.exact_only) for r in readings if r.state in (None, scope)]
+    return [_Reading(r.words, scope, r.exact_only, r.typed) for r in readings if r.state in (None, scope)]
 
 
 # Matching names
 
 
-def _match(readings: list[_Reading], matcher: Callable[[_Name, list[str] | None], Ranked]) -> Ranked:
-    """What the first reading that matches anything matches."""
+def _match(readings: list[_Reading], matcher: Callable[[_Name, list[str] | None], _Found]) -> tuple[_Found, str]:
+    """What the first reading that matches anything matches, and the name as it was typed."""
     for reading in readings:
         name = _name(list(reading.words))
         if name.base not in TYPE_WORDS and not (reading.exact_only and matcher is _typo):
             if found := matcher(name, [reading.state] if reading.state else None):
-                return found
-    return []
-
-
-def _exact(name: _Name, states: list[str] | None) -> Ranked:
-    """Counties the name matches exactly: full county name, then bare county name, then postal city."""
-    if states is None:
-        naming = _index().states_naming
-        keys = (name.full, name.base, name.typed)
-        states = sorted(set().union(*(naming.get(key, ()) for key in keys)))
-    for stage in (_by_full_name, _by_county_name, _by_town, _by_town_called_city):
-        if found := [pair for state in states for pair in stage(name, state)]:
-            return _ranked(found)
-    return []
-
-
-def _county_named(name: _Name, states: list[str] | None) -> Ranked:
-    """Counties with exactly this name ("Washington" in Oregon), never a postal city."""
-    return _ranked([pair for state in states or [] for pair in
-                    _by_full_name(name, state) or _by_county_name(name, state, rival_towns=False)])
-
-
-def _typo(name: _Name, states: list[str] | None) -> Ranked:
-    """Counties whose names are close to a misspelt one: one if it leads clearly, else the close ones."""
-    index = _index()
-    choices = index.state_choices[states[0]] if states else index.national_choices
-    query = name.full if name.suffix in TOWN_SUFFIXES else name.base
-    best: dict[County, float] = {}
-    for key, score, _ in process.extract(query, choices, scorer=fuzz.ratio,
-                                         score_cutoff=FUZZY_CUTOFF, limit=MAX_CANDIDATES):
-        for county, _weight in _exact(_Name(key, key, (), key), states):
-            best[county] = max(score, best.get(county, 0))
-    ranked = _ranked(list(best.items()))
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= CLEAR_LEAD:
-        return ranked[:1]
-    return ranked
-
-
-def _ranked(pairs: Ranked) -> Ranked:
-    """Counties once each, heaviest first, then by ZIP codes and label."""
-    best: dict[County, float] = {}
-    for county, weight in pairs:
-        best[county] = max(weight, best.get(county, weight))
-    zips = _index().zip_count
-    return sorted(best.items(), key=lambda pair: (-pair[1], -zips[pair[0].fips], pair[0].label))
-
-
-# Making places
-
-
-def _place(ranked: Ranked) -> Place:
-    """One county, candidates, or nothing."""
-    if len(ranked) == 1:
-        county = ranked[0][0]
-        return Place(county=county, state=_index().states[county.state])
-    return Place(candidates=tuple(county for county, _ in ranked[:MAX_CANDIDATES]))
-
-
-def _state_place(state: State) -> Place:
-    """A whole state; DC is also its own county equivalent."""
-    if state.abbr == "DC":
-        return _place([(counties_of("DC")[0], 0)])
-    return Place(state=state)
-
-
-def _zip_place(zip_code: str) -> Place:
-    """The county of a ZIP code; nothing for an unknown one."""
-    fips = _index().zip_fips.get(zip_code)
-    return _place([(_index().county_by_fips[fips], 0)]) if fips else Place()
-
-
-def _within(place: Place, scope: str | None) -> Place:
-    """The place unless it is a county outside the state the search is restricted to."""
-    outside = scope and place.county and place.county.state != scope  # ZIPs across a state line
-    return Place() if outside else place
+                return found, reading.typed
+    return _Found(), ""
 
 
 # Jurisdictions

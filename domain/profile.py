@@ -180,13 +180,16 @@ def _place(sector, state, text, errors) -> dict:
             errors["place"] = " ".join(problems) + ' Write counties separated by commas, or "statewide".'
         return {"jurisdiction": tuple(c.fips for c in counties), "statewide": statewide}
     found = places.resolve(text, state=state.abbr)
-    if found.is_county:
+    if found.is_county and not found.guessed:   # a close name is asked about, never taken silently
         return {"county_fips": found.county.fips}
     errors["place"] = _place_problem(found, text, state)
     return {}
 
 
 def _place_problem(found: places.Place, text: str, state: places.State) -> str:
+    if found.guessed and found.county:
+        meant = f"{found.city.split(',')[0]} ({found.county.name})" if found.city else found.county.name
+        return f'No place in {state.name} is called "{echoed(text)}" — did you mean {meant}? Please write it so.'
     if found.is_ambiguous:
         names = [c.name for c in found.candidates if isinstance(c, places.County)]
         either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)

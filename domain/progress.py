@@ -12,18 +12,31 @@ from domain.bounds import echoed
 from domain.trainings import Usage, parse_date
 from storage import progress
 
-# The state milestones SPEC names, the six Iowa MVE model elements among them (DOMAIN.md).
+# The state milestones SPEC names, the six Iowa MVE model elements among them (DOMAIN.md): a label
+# that fits a menu option (75 characters at most) and the detail shown beneath it.
 MILESTONES = {
     "materials_in_trainings": "TAT/BOTL materials used in in-state trainings",
     "industry_on_task_force": "Industry stakeholders on the task force",
     "investigation_assisted": "Undercover investigation assisted",
-    "mve_executive_order": "Iowa MVE model: press conference and governor's executive order",
-    "mve_enforcement_training": "Iowa MVE model: state patrol and enforcement agencies trained",
-    "mve_materials": "Iowa MVE model: materials at weigh stations, rest areas, terminals, CDL centres, ports of entry",
-    "mve_asset_forfeiture": "Iowa MVE model: campaign funded from asset-forfeiture funds",
-    "mve_hotline_network": "Iowa MVE model: joined the hotline's law enforcement network",
-    "mve_cdl_curriculum": "Iowa MVE model: anti-trafficking training in the statewide CDL curriculum",
+    "mve_executive_order": "Iowa MVE model: governor's executive order",
+    "mve_enforcement_training": "Iowa MVE model: patrol and enforcement agencies trained",
+    "mve_materials": "Iowa MVE model: materials where drivers stop",
+    "mve_asset_forfeiture": "Iowa MVE model: funded from asset forfeiture",
+    "mve_hotline_network": "Iowa MVE model: in the hotline's law enforcement network",
+    "mve_cdl_curriculum": "Iowa MVE model: training in the statewide CDL curriculum",
     "cdl_mandate": "TAT/BOTL training mandated at CDL entry level",
+}
+MILESTONE_DETAILS = {
+    "materials_in_trainings": "The state's own trainings use TAT or BOTL materials",
+    "industry_on_task_force": "Trucking and busing people sit on the anti-trafficking task force",
+    "investigation_assisted": "Coalition members helped an undercover investigation",
+    "mve_executive_order": "A press conference, and an order directing agencies to take part",
+    "mve_enforcement_training": "State patrol, motor vehicle and commercial vehicle enforcement",
+    "mve_materials": "Weigh stations, rest areas, terminals, CDL centres, ports of entry",
+    "mve_asset_forfeiture": "The campaign is paid for from asset-forfeiture funds",
+    "mve_hotline_network": "Joined the National Human Trafficking Hotline's network",
+    "mve_cdl_curriculum": "Anti-trafficking training for everyone earning a CDL",
+    "cdl_mandate": "Required by law or rule for entry-level CDL drivers",
 }
 MVE = tuple(k for k in MILESTONES if k.startswith("mve_"))
 REPORTED_TO = {"hotline": "the hotline", "911": "911", "police": "the police"}
@@ -108,6 +121,7 @@ class Figures:
     trained_per_month: dict[str, dict[str, int]] = field(default_factory=dict)   # program → month → count
     reports_per_month: dict[str, int] = field(default_factory=dict)
     checkins: dict[int, dict[str, int]] = field(default_factory=dict)   # months → answer → how many
+    waiting: int = 0   # registrations of the state waiting for a decision
 
 
 def figures(session: Session, team: str, state: str, at: datetime | None = None) -> Figures:
@@ -132,4 +146,5 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
         checkins=coalition.checkin_answers(session, team, state),
+        waiting=progress.waiting(session, state),
     )

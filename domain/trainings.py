@@ -15,10 +15,11 @@ UNDO_FOR = timedelta(minutes=10)
 USAGE = "/tat trained <count> [audience] [program] [date]"
 AUDIENCES = ("drivers", "employees", "officers", "staff", "students")
 PROGRAMS = {"tat": "TAT", "botl": "BOTL", "le": "LE", "cdl": "CDL", "other": "other"}
-PROGRAM_LABELS = {
-    "TAT": "TAT driver training", "BOTL": "BOTL (Busing on the Lookout)", "LE": "law enforcement training",
+PROGRAM_LABELS = {   # each reads right after any audience: "25 employees completed TAT training"
+    "TAT": "TAT training", "BOTL": "BOTL (Busing on the Lookout) training", "LE": "law enforcement training",
     "CDL": "CDL entry-level training", "other": "other training",
 }
+ONE_OF = {"staff": "staff member"}   # "1 staff member"; the others drop their "s": "1 driver"
 # Who an organization of each sector usually trains, with which program.
 DEFAULTS = {
     Sector.TRUCKING_COMPANY: ("drivers", "TAT"),
@@ -33,6 +34,18 @@ OTHERWISE = ("staff", "TAT")
 COUNT = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$|^[0-9]+$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SINGULAR = {a[:-1]: a for a in AUDIENCES}   # "1 driver"
+
+
+def people(count: int, audience: str) -> str:
+    """"25 employees", "1 driver", "1 staff member", "3 staff"."""
+    if count == 1:
+        return f"1 {ONE_OF.get(audience, audience.removesuffix('s'))}"
+    return f"{count:,} {audience}"
+
+
+def completed(count: int, audience: str, program: str) -> str:
+    """"25 employees completed TAT training": the audience and the program read together."""
+    return f"{people(count, audience)} completed {PROGRAM_LABELS.get(program, PROGRAM_LABELS['other'])}"
 
 
 class Usage(ValueError):

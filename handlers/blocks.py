@@ -41,6 +41,12 @@ def md(template: str, *values, **named) -> Mrkdwn:
     return Mrkdwn(template.format(*map(escape, values), **{k: escape(v) for k, v in named.items()}))
 
 
+def possessive(name: str) -> str:
+    """"Big Rig Plaza's", and for a name ending in s "Loves Travel Stops'"."""
+    name = name.rstrip()
+    return name + ("'" if name[-1:].lower() == "s" else "'s")
+
+
 def mention(user_id: str) -> Mrkdwn:
     """A Slack mention of a user id, refused unless it is one."""
     if not USER_ID.match(user_id or ""):
@@ -145,8 +151,11 @@ def plain(text: str) -> dict:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def option(label: str, value: str) -> dict:
-    return {"text": plain(label[:75]), "value": value}
+def option(label: str, value: str, description: str | None = None) -> dict:
+    """A menu option: its label (Slack shows 75 characters; cut only as the last guard: a label should
+    fit) and, beneath it, an optional description of as many."""
+    chosen = {"text": plain(label[:75]), "value": value}
+    return {**chosen, "description": plain(description[:75])} if description else chosen
 
 
 def text_input(field: str, label: str, *, initial: str | None = None, optional: bool = False,

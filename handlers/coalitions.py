@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain import coalitions as coalitions_of
 from domain import places
-from domain.bounds import echoed
+from domain.bounds import echoed, ids_in
 from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
 from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
@@ -125,11 +125,8 @@ def _training_form(session: Session, user: str, body: dict, services) -> Message
 
 def _stage(action: dict) -> tuple[int, int]:
     """A check-in button's "coalition:months"; (0, 0) for one that is not, which matches nothing."""
-    try:
-        coalition_id, months = (int(part) for part in str(action.get("value", "")).split(":"))
-    except ValueError:
-        return 0, 0
-    return coalition_id, months
+    stage = ids_in(action.get("value"), 2)
+    return stage if stage else (0, 0)
 
 
 def channel_ready(event, body, context):

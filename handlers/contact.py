@@ -20,10 +20,11 @@ def contact(call: Call, session: Session) -> Message:
         return render.candidates_message(echoed(typed), place)
     if not place.found:
         return render.unknown_place(echoed(typed)) if typed else render.no_home_place()
-    return remembered(session).page(
+    shown = remembered(session).page(
         session, place, page, version,
         lambda: render.contacts_message(directory_of(session, place, page, render.PAGE, call.team, call.now)),
         call.team)
+    return render.with_reading(shown, place, echoed(typed)) if typed and page == 1 else shown
 
 
 def split_page(text: str) -> tuple[str, int]:

@@ -2,7 +2,8 @@
 import re
 from datetime import date
 
-from domain.contacts import Directory
+from domain.bounds import echoed
+from domain.contacts import Directory, Entry
 from domain.places import Place
 from domain.sectors import Sector
 from handlers.blocks import (
@@ -62,11 +63,11 @@ def contacts_message(found: Directory) -> Message:
     if not found.total:
         blocks.append(section(md("No approved law enforcement or victim-service contacts cover {} yet. Your "
                                  "coalition admins are adding them.", found.label)))
-    group = None
+    heading = None
     for entry in shown:
-        if entry.group != group:
-            group = entry.group
-            blocks.append(context(md("*" + HEADINGS[group] + "*", _scope(found, group))))
+        if (entry.group, entry.county) != heading:   # a whole state's list is headed county by county
+            heading = (entry.group, entry.county)
+            blocks.append(context(md("*" + HEADINGS[entry.group] + "*", _scope(found, entry))))
         blocks.append(section(contact_line(entry.who, entry.unconfirmed_since)))
     if found.has_more:
         left = found.total - page * found.per_page
@@ -89,6 +90,35 @@ def candidates_message(typed: str, place: Place) -> Message:
     return Message(text, blocks)
 
 
+def with_reading(shown: Message, place: Place, typed: str) -> Message:
+    """A page of contacts, saying under its title how the place typed was read when that was not
+    plain (a close name taken for it, a postal city), with the other places it may mean as buttons."""
+    note = reading(place, typed)
+    if note is None:
+        return shown
+    others = [command_button(other.called, f"contact {other.county.label}", n)
+              for n, other in enumerate(place.alternatives, 1)]
+    blocks = [*shown.blocks[:1], section(note), *([actions(*others)] if others else []), *shown.blocks[1:]]
+    return Message(note + Mrkdwn(" ") + shown.text, blocks, shown.picture)
+
+
+def reading(place: Place, typed: str) -> Mrkdwn | None:
+    """'I took “Omahaa” to be Omaha, NE (Douglas County).', 'Lincoln, NE is in Lancaster County.',
+    and whether another place was meant; None when the text named the place plainly."""
+    county = place.county
+    if place.guessed:
+        taken = md("{} ({})", place.city, county.name) if place.city and county else \
+            (county.label if county else place.state.name)
+        said = md("I took “{}” to be {}.", echoed(place.guessed), taken)
+    elif place.city and county:
+        said = md("{} is in {}.", place.city, county.name)
+    elif place.alternatives and county:
+        said = md("“{}” is {}.", typed, county.label)
+    else:
+        return None
+    return said + Mrkdwn(" Or did you mean:") if place.alternatives else said
+
+
 def unknown_place(typed: str) -> Message:
     text = md('I could not find a place called "{}". Try ', typed) + Mrkdwn(PLACE_FORMS) + Mrkdwn(".")
     return Message(text, [section(text)])
@@ -109,9 +139,10 @@ def not_approved(registered: bool) -> Message:
     return Message(text, [section(text)])
 
 
-def _scope(found: Directory, group: str) -> str:
-    if group == "local":
-        return found.county.label if found.county else found.state.name
+def _scope(found: Directory, entry: Entry) -> str:
+    if entry.group == "local":
+        where = entry.county or found.county
+        return where.label if where else found.state.name
     return found.state.name
 
 

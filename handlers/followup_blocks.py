@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain import followups, notices
+from domain import checklist, followups, notices
 from domain import progress as figures_of
 from domain.coalitions import ANSWERS, SETUP_TEXT, StageStatus, answer_counts
 from handlers.blocks import (
@@ -118,7 +118,8 @@ def nudge(session: Session, notice: notices.FollowupNudge) -> Message | None:
     at = followups.followup_at(coalition.meeting_date, notice.months, coalition.time_zone)
     found = figures_of.figures(session, coalition.team_id, coalition.state, at)
     title = md("*{} coalition: {}*", coalition.state, stage)
-    items = Mrkdwn("\n").join([md("☐ {}", item) for item in followups.checklist(notice.months)])
+    items = Mrkdwn("\n").join([md("{} {}", "☑" if done else "☐", item)
+                               for item, done in checklist.ticked(notice.months, found)])
     blocks = [section(title), section(md("*Checklist*\n{}", items)),
               section("*Progress so far*"), *figure_sections(found),
               section(md("*Next:* {}", followups.next_step(notice.months))),
@@ -226,10 +227,10 @@ def followups_list(shown: list[tuple[Coalition, list[StageStatus]]], total: int 
         return Message("No coalition is set up yet (or none for that state). Set one up with `/tat setup`.")
     blocks, lines = [], []
     for coalition, stages in shown:
-        head = md("*{} coalition* (meeting {}, <#{}>, leads {}{})", coalition.state,
+        head = md("*{} coalition* (meeting {}, <#{}>; leads: {}{})", coalition.state,
                   coalition.meeting_date.isoformat(), coalition.channel_id,
-                  Mrkdwn(", ").join([mention(u) for u in coalition.leads]),
-                  md(": {}", coalition.lead_agencies) if coalition.lead_agencies else "")
+                  Mrkdwn(", ").join([mention(u) for u in coalition.leads]) or "none named",
+                  md("; lead agencies: {}", coalition.lead_agencies) if coalition.lead_agencies else "")
         rows = [md("• {}: {} — {}{}", followups.stage_name(s.months), _local(s.at, coalition.time_zone), s.status,
                    _answered(s)) for s in stages]
         blocks.append(section(Mrkdwn("\n").join([head, *rows])))

@@ -2,6 +2,7 @@
 with the reason, and a button to try each again."""
 from sqlalchemy.orm import Session
 
+from domain.bounds import ids_in
 from handlers.blocks import Message, actions, button, context, md, mention, more_button, section
 from handlers.commands import Call
 from handlers.contact import split_page
@@ -50,10 +51,7 @@ def retry(ack, body, action, respond, context):
     if admin not in services.admins:
         said = "Only coalition admins can retry messages; nothing was changed."
     else:
-        try:
-            message_id = int(action.get("value", ""))
-        except ValueError:
-            message_id = 0
+        message_id, = ids_in(action.get("value"), 1) or (0,)
         with services.sessions.begin() as session:
             revived = outbox.revive(session, message_id, services.clock())
         said = "Queued again; it goes out in a moment." if revived else "That message is no longer stuck."

@@ -9,7 +9,7 @@ from domain import progress as figures_of
 from domain.bounds import echoed
 from domain.coalitions import answer_counts
 from domain.followups import stage_name
-from domain.progress import HOTLINE_USAGE, MILESTONES, REPORTED_TO, REPORTED_USAGE, Figures
+from domain.progress import HOTLINE_USAGE, MILESTONE_DETAILS, MILESTONES, REPORTED_TO, REPORTED_USAGE, Figures
 from domain.sectors import Sector
 from domain.trainings import PROGRAM_LABELS, Usage, parse_date
 from handlers.blocks import (
@@ -22,6 +22,7 @@ from handlers.blocks import (
     md,
     modal,
     option,
+    plain,
     section,
     select_input,
     submitted_values,
@@ -186,7 +187,7 @@ def distribute(call: Call, session: Session) -> Message:
 # -- /tat hotline ---------------------------------------------------------------------------------
 def hotline(call: Call, session: Session) -> Message:
     """`/tat hotline`: the numbers; an admin's `/tat hotline 2026 118` records the state's official figure."""
-    numbers = Message(f"{SAFETY}\n{HOTLINE}. Canada: 1-833-900-1010. Mexico: 01800-5533-000. "
+    numbers = Message(f"{SAFETY}\n{HOTLINE}. Canada: 1-833-900-1010. Mexico: 800 5533 000. "
                       "DHS/HSI tip line: 1-866-347-2423.")
     if not call.text:
         return numbers
@@ -212,12 +213,17 @@ def milestone_form(call: Call, session: Session):
     if who is None or not who.state:
         return Message("Register with `/tat register` first, so that I know your state.")
     return OpenModal(modal(MILESTONE_FORM, "Record a milestone", "Record", [
-        select_input("kind", "Milestone", [option(label, key) for key, label in MILESTONES.items()]),
+        select_input("kind", "Milestone", milestone_options()),
         {"type": "input", "block_id": "on", "label": {"type": "plain_text", "text": "Date reached"},
          "element": {"type": "datepicker", "action_id": "value", "initial_date": call.today.isoformat()}},
         text_input("note", "Note", optional=True, max_length=300,
                    hint="Optional, like the order's number. Never details of a case or of victims."),
     ], metadata=who.state))
+
+
+def milestone_options() -> list[dict]:
+    """Every milestone SPEC names, its short label over its detail."""
+    return [option(label, key, MILESTONE_DETAILS[key]) for key, label in MILESTONES.items()]
 
 
 def submit_milestone(ack, body, view, context):
@@ -235,7 +241,16 @@ def submit_milestone(ack, body, view, context):
     note = " ".join((values.get("note") or "").split())[:300] or None
     if errors:
         return ack(response_action="errors", errors=errors)
+    state = view.get("private_metadata") or ""
     with services.sessions.begin() as session:
-        progress.add_milestone(session, team, view.get("private_metadata") or "", values["kind"], on, note, user,
-                               moment)
-    ack()
+        progress.add_milestone(session, team, state, values["kind"], on, note, user, moment)
+    ack(response_action="update", view=milestone_recorded(state, values["kind"], on, note))
+
+
+def milestone_recorded(state: str, kind: str, on, note: str | None) -> dict:
+    """The form, once saved, says privately what was recorded."""
+    known = places.find_state(state)
+    said = md("Recorded for {}: *{}* ({}), reached on {}{}. It shows in `/tat progress` and on its chart.",
+              known.name if known else state, MILESTONES[kind], MILESTONE_DETAILS[kind], on.isoformat(),
+              md(" — note: {}", note) if note else "")
+    return {"type": "modal", "title": plain("Milestone recorded"), "close": plain("Done"), "blocks": [section(said)]}

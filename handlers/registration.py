@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from domain.bounds import ids_in
 from domain.profile import Invalid, parse_profile
 from domain.registration import Verdict, decide, profile_of, register
 from handlers import members
@@ -95,12 +96,12 @@ def _refresh_home(services, client, user: str, team: str) -> None:
 
 def _decide(body, action, respond, services, approve: bool, client=None) -> None:
     admin = body["user"]["id"]
-    try:
-        who_id, revision = (int(part) for part in str(action.get("value", "")).split(":"))
-    except ValueError:
+    decided = ids_in(action.get("value"), 2)
+    if decided is None:
         expired = render.button_expired()
         return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
                                               replace_original=False))
+    who_id, revision = decided
     with services.sessions.begin() as session:
         decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body))
         who = decision.stakeholder

@@ -4,7 +4,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from domain import trainings
-from domain.trainings import AUDIENCES, PROGRAM_LABELS, UNDO_FOR, Training, Usage
+from domain.bounds import ids_in
+from domain.trainings import AUDIENCES, PROGRAM_LABELS, UNDO_FOR, Training, Usage, completed
 from handlers.blocks import (
     Message,
     actions,
@@ -13,6 +14,7 @@ from handlers.blocks import (
     md,
     modal,
     option,
+    possessive,
     section,
     select_input,
     submitted_values,
@@ -68,9 +70,9 @@ def _totals(session: Session, team: str, who: Stakeholder) -> tuple[int, int]:
 def logged(training_id: int, organization: str, state: str, entry: Training, totals: tuple[int, int],
            undo: bool = True) -> Message:
     """The confirmation: what was logged, the organization's and the coalition's totals, and Undo."""
-    text = md("Logged: *{}* {} trained ({}) on {} for {}.\n{}'s total: *{}* people trained; the {} coalition's "
-              "total: *{}*.", f"{entry.count:,}", entry.audience, PROGRAM_LABELS[entry.program],
-              entry.on.isoformat(), organization, organization, f"{totals[0]:,}", state, f"{totals[1]:,}")
+    text = md("Logged: {} on {}, for {}.\n{} total: *{}* people trained; the {} coalition's total: *{}*.",
+              completed(entry.count, entry.audience, entry.program), entry.on.isoformat(), organization,
+              possessive(organization), f"{totals[0]:,}", state, f"{totals[1]:,}")
     blocks = [section(text)]
     if undo:
         minutes = int(UNDO_FOR.total_seconds() // 60)
@@ -125,10 +127,7 @@ def undo(ack, body, action, respond, context):
     ack()
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
     moment = services.clock()
-    try:
-        training_id = int(action.get("value", ""))
-    except ValueError:
-        training_id = 0
+    training_id, = ids_in(action.get("value"), 1) or (0,)
     with services.sessions.begin() as session:
         row = progress.training(session, team, training_id)
         refusal = ("This training is no longer logged." if row is None
@@ -136,7 +135,7 @@ def undo(ack, body, action, respond, context):
         done = refusal is None and progress.undo_training(session, team, training_id, user, moment - UNDO_FOR)
         if refusal is None and not done:
             refusal = "This training is no longer logged."
-        said = (Message(md("Undone: the {} {} trained on {} are no longer logged.", f"{row.count:,}", row.audience,
+        said = (Message(md("Undone, no longer logged: {} on {}.", completed(row.count, row.audience, row.program),
                            row.trained_on.isoformat())) if done else Message(refusal))
     if done:
         services.later(lambda: respond(replace_original=True, **said.as_kwargs()))
@@ -154,9 +153,9 @@ def celebrate(call: Call, session: Session) -> Message:
         return Message("Please say `/tat celebrate on` or `/tat celebrate off`. Nothing was changed.")
     progress.set_celebrations(session, call.team, who.state, who.organization, word == "on", call.user)
     if word == "on":
-        return Message(md("The coalition channel will celebrate {}'s trainings (organization and count only).",
-                          who.organization))
-    return Message(md("The coalition channel will no longer celebrate {}'s trainings.", who.organization))
+        return Message(md("The coalition channel will celebrate {} trainings (organization and count only).",
+                          possessive(who.organization)))
+    return Message(md("The coalition channel will no longer celebrate {} trainings.", possessive(who.organization)))
 
 
 def render_logged(session: Session, notice) -> Message | None:
@@ -176,5 +175,4 @@ def render_celebration(session: Session, notice) -> Message | None:
     row = session.get(TrainingRow, notice.training_id)
     if row is None or progress.opted_out(session, row.team_id, row.state, row.organization):
         return None
-    return Message(md(":tada: {} trained {} {} ({}). Thank you!", row.organization, f"{row.count:,}",
-                      row.audience, PROGRAM_LABELS[row.program]))
+    return Message(md(":tada: {}: {}. Thank you!", row.organization, completed(row.count, row.audience, row.program)))

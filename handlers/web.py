@@ -4,30 +4,28 @@ Until its signature is verified every byte of a request is hostile: the body is 
 MAX_BODY_BYTES, never parsed and never logged. A verified body that is not shaped like anything
 Slack sends gets 400; only then is it handed, already read, to Bolt.
 """
-import hashlib
-import hmac
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from handlers.shapes import is_slack_shaped
 
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024   # Slack's largest payloads (a full modal's state) are far smaller
-MAX_CLOCK_SKEW = 5 * 60        # seconds; Slack's own rule against replayed requests
-TIMESTAMP = re.compile(r"[0-9]{1,12}")
-INTERACTIVE_NEEDS = {"block_actions": ("actions", list), "view_submission": ("view", dict),
-                     "view_closed": ("view", dict)}
+TIMESTAMP = re.compile(r"[0-9]{1,12}")     # what SignatureVerifier's int() may read: no sign, space or 10**4300
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")  # what its compare_digest may compare: ASCII only
 
 log = logging.getLogger("tat.web")
 
 
 def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str):
     """A WSGI application: health checks answered here, verified Slack requests handed to Bolt."""
-    secret = signing_secret.encode()
+    verifier = SignatureVerifier(signing_secret) if signing_secret.strip() else None
 
     def application(environ, start_response) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -36,17 +34,17 @@ def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str):
             return _plain(start_response, 200 if ok else 503, "ok" if ok else "database unreachable")
         if path != SLACK_PATH or method != "POST":
             return _plain(start_response, 404, "Not Found")
-        return _slack_request(app, secret, environ, start_response)
+        return _slack_request(app, verifier, environ, start_response)
 
     return application
 
 
-def _slack_request(app: App, secret: bytes, environ, start_response) -> Iterable[bytes]:
+def _slack_request(app: App, verifier: SignatureVerifier | None, environ, start_response) -> Iterable[bytes]:
     """Bound, verify, check the shape of, then dispatch one request from Slack."""
     raw = _bounded_body(environ)
     if raw is None:
         return _plain(start_response, 413, "Request Entity Too Large")
-    if not is_signed_by_slack(secret, environ, raw):
+    if not is_signed_by_slack(verifier, environ, raw):
         return _plain(start_response, 401, "Unauthorized")
     request = _bolt_request(raw, environ)
     if request is None:
@@ -69,14 +67,18 @@ def _bounded_body(environ) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def is_signed_by_slack(secret: bytes, environ, raw: bytes) -> bool:
-    """Slack's v0 signature: HMAC-SHA256 of `v0:{timestamp}:{body}`, timestamp within five minutes."""
+def is_signed_by_slack(verifier: SignatureVerifier | None, environ, raw: bytes) -> bool:
+    """Slack's v0 signature, checked by slack_sdk's SignatureVerifier (HMAC-SHA256 of `v0:{timestamp}:{body}`,
+    the timestamp within five minutes), once the headers are shaped as Slack sends them."""
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     given = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-    if not secret or not TIMESTAMP.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW:
+    if verifier is None or not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(given):
         return False
-    digest = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(("v0=" + digest).encode(), given.encode("latin-1"))
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False   # Slack signs UTF-8 text only: these bytes cannot be its
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=given)
 
 
 def _bolt_request(raw: bytes, environ) -> BoltRequest | None:
@@ -84,8 +86,8 @@ def _bolt_request(raw: bytes, environ) -> BoltRequest | None:
     try:
         request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
                               headers=_headers(environ))
-    except (ValueError, TypeError, AttributeError, KeyError):  # bad UTF-8 or JSON, a list or string payload
-        return None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+        return None   # bad UTF-8 or JSON (or JSON nested past Python's recursion limit), a list or string payload
     return request if is_slack_shaped(request.body) else None
 
 
@@ -95,28 +97,6 @@ def _headers(environ) -> dict[str, str]:
         if environ.get(name):
             headers[name.replace("_", "-").lower()] = environ[name]
     return headers
-
-
-def is_slack_shaped(body) -> bool:
-    """True for a slash command (or its SSL check), an Events API envelope, or an interactive payload."""
-    if not isinstance(body, dict):
-        return False
-    if body.get("ssl_check") == "1":  # Slack checking the certificate of a slash command's URL
-        return True
-    if "command" in body:
-        return str(body["command"]).startswith("/") and bool(body.get("user_id"))
-    kind = body.get("type")
-    if kind == "url_verification":
-        return isinstance(body.get("challenge"), str)
-    if kind == "event_callback":
-        return isinstance(body.get("event"), dict) and isinstance(body["event"].get("type"), str)
-    if kind == "app_rate_limited":
-        return True
-    user = body.get("user")
-    if not isinstance(kind, str) or not isinstance(user, dict) or not isinstance(user.get("id"), str):
-        return False
-    field, shape = INTERACTIVE_NEEDS.get(kind, ("user", dict))
-    return isinstance(body.get(field), shape) and bool(body[field])
 
 
 def _plain(start_response, status: int, text: str) -> list[bytes]:

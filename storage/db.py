@@ -34,6 +34,14 @@ def insert_for(dialect: str):
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
+def lower_as(dialect: str, text: str) -> str:
+    """Text lower-cased as this database's lower() does it: SQLite folds only ASCII letters (so "Öl"
+    stays "Öl"), PostgreSQL every letter. Compare lower(column) with this, never with text.lower()."""
+    if dialect == "sqlite":
+        return "".join(c.lower() if c.isascii() else c for c in text)
+    return text.lower()
+
+
 def engine_for(url: str) -> Engine:
     """An engine for sqlite:/// or postgres(ql):// URLs, with the pragmas each needs."""
     parsed = make_url(url)

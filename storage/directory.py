@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from storage import directory_watch
 from storage.db import insert_for, one_read
-from storage.models import ContactConfirmation, Coverage, DirectoryRevision, Stakeholder
+from storage.models import ContactConfirmation, Coverage, DirectoryRevision, Stakeholder, site_key
 
 OFFICERS = ("law_enforcement", "attorney_general")
 SITES = ("truck_stop", "bus_terminal")
@@ -54,6 +54,26 @@ def officers(session: Session, state: str, county_fips: str | None) -> list[tupl
     return [(who, True) for who in local] + [(who, False) for who in statewide(session, state) if who.id not in seen]
 
 
+def _county_officers(state: str):
+    return (select(Coverage.county_fips).join(Stakeholder, Coverage.stakeholder_id == Stakeholder.id)
+            .where(Stakeholder.state == state, Stakeholder.status == "approved", Stakeholder.sector.in_(OFFICERS)))
+
+
+def count_county_officers(session: Session, state: str) -> int:
+    """How many (officer, county) pairs the state's approved law enforcement covers by name."""
+    return session.scalar(select(func.count()).select_from(_county_officers(state).subquery()))
+
+
+def county_officers(session: Session, state: str, offset: int = 0, limit: int = 12) -> list[tuple[Stakeholder, str]]:
+    """One page of the state's approved law enforcement with each county they cover by name (one row
+    a county), by county (FIPS order, which is by name within a state) and then by name."""
+    rows = session.execute(
+        _people().add_columns(Coverage.county_fips).join(Coverage, Coverage.stakeholder_id == Stakeholder.id)
+        .where(Stakeholder.state == state, Stakeholder.status == "approved", Stakeholder.sector.in_(OFFICERS))
+        .order_by(Coverage.county_fips, Stakeholder.name, Stakeholder.id).offset(offset).limit(limit))
+    return [(who, fips) for who, fips in rows]
+
+
 def victim_services(session: Session, state: str, county_fips: str | None, offset: int = 0,
                     limit: int = 12) -> tuple[list[Stakeholder], int]:
     """One page of the state's approved victim service providers, the county's first, and how
@@ -90,9 +110,9 @@ def sites_in(session: Session, state: str, counties: tuple[str, ...] | None) -> 
 
 
 def site_named(session: Session, name: str) -> Stakeholder | None:
-    """The approved truck stop or terminal of that name (any case), if exactly one has it."""
+    """The approved truck stop or terminal of that name (any case, in any alphabet), if exactly one has it."""
     found = list(session.scalars(
-        select(Stakeholder).where(func.lower(Stakeholder.site_name) == " ".join(name.split()).lower(),
+        select(Stakeholder).where(Stakeholder.site_key == site_key(name),
                                   Stakeholder.sector.in_(SITES), Stakeholder.status == "approved").limit(2)))
     return found[0] if len(found) == 1 else None
 

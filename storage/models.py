@@ -1,4 +1,5 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
+import unicodedata
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -15,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 class UTCDateTime(TypeDecorator):
@@ -37,6 +38,13 @@ class UTCDateTime(TypeDecorator):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def site_key(name: str | None) -> str | None:
+    """A site's name as it is looked up: Unicode case-folded ("Öl" and "öl", "ß" and "ss" meet),
+    NFKC-normalised and its spaces tidied; folded in Python, so the same on SQLite (whose lower()
+    folds ASCII only) and PostgreSQL."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())[:160] or None if name else None
 
 
 class Base(DeclarativeBase):
@@ -61,6 +69,7 @@ class Stakeholder(Base):
     county_fips: Mapped[str | None] = mapped_column(String(5), index=True)
     statewide: Mapped[bool] = mapped_column(default=False)
     site_name: Mapped[str | None] = mapped_column(String(160))
+    site_key: Mapped[str | None] = mapped_column(String(160), index=True)   # site_name folded: see site_key()
     interstate: Mapped[str | None] = mapped_column(String(16))
     exit: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -77,6 +86,11 @@ class Stakeholder(Base):
     @property
     def jurisdiction(self) -> tuple[str, ...]:
         return tuple(c.county_fips for c in self.coverage)
+
+    @validates("site_name")
+    def _fold_site_name(self, _field: str, name: str | None) -> str | None:
+        self.site_key = site_key(name)
+        return name
 
 
 class Coverage(Base):

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import introductions as introductions_made
+from storage.db import lower_as
 from storage.models import (
     CelebrationOptOut,
     DistributionPoint,
@@ -45,7 +46,8 @@ def trained_total(session: Session, team: str, state: str, organization: str | N
     query = select(func.coalesce(func.sum(Training.count), 0)).where(Training.team_id == team,
                                                                      Training.state == state)
     if organization is not None:
-        query = query.where(func.lower(Training.organization) == organization.lower())
+        folded = lower_as(session.get_bind().dialect.name, organization)   # "Öl GmbH" on SQLite too
+        query = query.where(func.lower(Training.organization) == folded)
     return int(session.scalar(query))
 
 
@@ -134,6 +136,12 @@ def stakeholders_by_sector(session: Session, state: str) -> dict[str, int]:
     rows = session.execute(select(Stakeholder.sector, func.count()).where(
         Stakeholder.state == state, Stakeholder.status == "approved").group_by(Stakeholder.sector))
     return {sector: count for sector, count in rows}
+
+
+def waiting(session: Session, state: str) -> int:
+    """Registrations of a state waiting for a decision."""
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(
+        Stakeholder.state == state, Stakeholder.status == "pending"))
 
 
 def introductions(session: Session, team: str, state: str) -> int:

@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select, union
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from storage.models import Coalition, Coverage, Report, Stakeholder, Training
+from storage.models import Coalition, Coverage, Report, Stakeholder, Training, site_key
 
 STREAM = 1000   # rows fetched at a time
 
@@ -53,7 +53,7 @@ def registered(session: Session) -> tuple[set[str], set[str]]:
 def add_stakeholders(session: Session, rows: list[dict], covers: dict[str, tuple[str, ...]]) -> None:
     """Insert stakeholders (column values) and the counties each covers (by Slack user id), in bulk."""
     if rows:
-        session.execute(insert(Stakeholder), rows)
+        session.execute(insert(Stakeholder), [{**row, "site_key": site_key(row.get("site_name"))} for row in rows])
     if covers:
         query = select(Stakeholder.slack_user_id, Stakeholder.id).where(Stakeholder.slack_user_id.in_(list(covers)))
         ids = dict(session.execute(query).all())

@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, text, update
 from domain.contacts import Remembered, remembered
 from handlers import blocks
 from localslack import payloads
-from storage import directory_watch
+from storage import directory_watch, roster
 from storage.db import engine_for, session_factory
 from storage.models import Coverage, Stakeholder
 from tests.conftest import ADMIN
@@ -109,9 +109,65 @@ def test_a_zip_of_another_county_shows_that_countys_sheriff_and_its_advocate_fir
         < text.index("Avery Advocate")
 
 
-def test_a_state_shows_its_statewide_contacts(coalition):
-    text = shown(reply_of(coalition, MANAGER, "contact Nebraska"))
-    assert "Terry Trooper" in text and "Dana Deputy" not in text and "Avery Advocate" in text
+def test_a_state_shows_its_statewide_contacts_then_each_countys_county_by_county(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Nebraska")
+    text = shown(reply)
+    assert "No approved" not in text
+    order = [text.index(s) for s in ("Statewide law enforcement (Nebraska)", "Terry Trooper",
+                                     "Law enforcement covering Douglas County, NE", "Dana Deputy",
+                                     "Law enforcement covering Lancaster County, NE", "Lee Lancaster",
+                                     "Law enforcement covering Sarpy County, NE",
+                                     "Victim service providers (Nebraska)", "Avery Advocate")]
+    assert order == sorted(order)
+    sarpy = text.index("Law enforcement covering Sarpy County, NE")
+    assert "Dana Deputy" in text[sarpy:text.index("Victim service providers")]   # she covers Sarpy too
+    assert "Contacts for Nebraska (6 in all)" in reply["text"]
+
+
+def test_a_whole_states_long_list_is_paged_within_slacks_limits_county_by_county(coalition):
+    for n, county in enumerate(("31055", "31109", "31153", "31001")):
+        seed_officers(coalition, 15, county, first=n * 15)
+    seen, headings, page, pages = [], [], "contact Nebraska", 0
+    while page:
+        reply = reply_of(coalition, MANAGER, page)   # the stand-in refuses a message past Slack's limits
+        pages += 1
+        assert len(reply["blocks"]) <= 50
+        seen += re.findall(r"Officer \d{3}", json.dumps(reply["blocks"]))
+        headings += [e["text"] for b in reply["blocks"] if b["type"] == "context" for e in b["elements"]
+                     if "Law enforcement covering" in e["text"]]
+        more = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        page = more[0]["value"] if more else None
+    assert sorted(seen) == sorted(f"Officer {i:03d}" for i in range(60))
+    assert pages == 6   # 60 seeded, the trooper, Dana twice, Lee and two advocates: 66, 12 a page
+    counties = list(dict.fromkeys(h.strip("*").removeprefix("Law enforcement covering ") for h in headings))
+    assert counties == ["Adams County, NE", "Douglas County, NE", "Lancaster County, NE", "Sarpy County, NE"]
+
+
+def buttons_of(reply: dict) -> list[dict]:
+    return [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_city_named_exactly_wins_and_the_county_of_its_name_is_a_second_button(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Lincoln, NE")
+    text = shown(reply)
+    assert "Contacts for Lancaster County, NE" in text and "Lee Lancaster" in text and "could be" not in text
+    assert "Lincoln, NE is in Lancaster County. Or did you mean:" in reply["blocks"][1]["text"]["text"]
+    assert [(b["text"]["text"], b["value"]) for b in buttons_of(reply)] == [
+        ("Lincoln County, NE", "contact Lincoln County, NE")]
+    county = reply_of(coalition, MANAGER, "contact Lincoln County, NE")   # what the button runs
+    assert "Contacts for Lincoln County, NE" in shown(county) and "Or did you mean" not in shown(county)
+
+
+def test_a_close_name_is_taken_for_a_place_and_the_reply_says_so(coalition):
+    reply = reply_of(coalition, MANAGER, "contact Omahaa, NE")
+    assert "I took “Omahaa” to be Omaha, NE (Douglas County)." in reply["text"]
+    assert "I took “Omahaa” to be Omaha, NE (Douglas County)." in reply["blocks"][1]["text"]["text"]
+    assert "Dana Deputy" in shown(reply)
+    plain = reply_of(coalition, MANAGER, "contact Douglas County, NE")   # the same page, read plainly: no note
+    assert "Dana Deputy" in shown(plain) and "I took" not in shown(plain) and "is in Douglas" not in shown(plain)
+    reply = reply_of(coalition, MANAGER, "contact Lincon, NE")
+    assert "I took “Lincon” to be Lincoln, NE (Lancaster County). Or did you mean:" in reply["text"]
+    assert [b["value"] for b in buttons_of(reply)] == ["contact Lincoln County, NE"]
 
 
 def test_an_ambiguous_place_offers_its_candidates_as_buttons_that_run_the_lookup(coalition):
@@ -166,10 +222,10 @@ def test_replies_are_private_whatever_channel_the_command_is_typed_in(coalition)
             and c.params["channel"].startswith("C")] == []
 
 
-def seed_officers(running, count: int, county: str = "31055") -> None:
+def seed_officers(running, count: int, county: str = "31055", first: int = 0) -> None:
     """Many approved officers covering one county, written straight to the database."""
     with running.bot.services.sessions.begin() as session:
-        for i in range(count):
+        for i in range(first, first + count):
             session.add(Stakeholder(
                 slack_user_id=f"U0SEED{i:04d}", name=f"Officer {i:03d}", sector="law_enforcement",
                 organization="Omaha Police Department " + "Precinct " * 15, title="Officer " * 14,
@@ -202,6 +258,25 @@ def test_without_a_place_an_officer_sees_the_contacts_of_their_first_county(coal
 def test_a_site_name_finds_its_county(coalition):
     text = shown(reply_of(coalition, ADVOCATE, "contact big rig plaza"))
     assert "Contacts for Douglas County, NE" in text and "Dana Deputy" in text
+
+
+@pytest.mark.parametrize("typed", ["Big Rig Plaza — Öl & Diesel", "big rig plaza — öl & diesel",
+                                   "BIG RIG PLAZA — ÖL & DIESEL", "big  rig plaza — Öl & diesel "])
+def test_a_site_name_in_any_alphabet_and_any_case_finds_its_county(coalition, typed):
+    submit(coalition, MANAGER, {**TRUCK_STOP, "site_name": "Big Rig Plaza — Öl & Diesel", "place": "68508"})
+    approve(coalition, MANAGER)   # a changed site sends the registration back for approval
+    text = shown(reply_of(coalition, ADVOCATE, f"contact {typed}"))
+    assert "Contacts for Lancaster County, NE" in text and "Lee Lancaster" in text
+
+
+def test_an_imported_site_name_is_found_in_any_case(coalition):
+    with coalition.bot.services.sessions.begin() as session:
+        roster.add_stakeholders(session, [{
+            "slack_user_id": "U0STRASSE1", "name": "Kim Kraft", "sector": "truck_stop", "organization": "Kraft",
+            "phone": "(402) 555-0111", "email": "kim@kraft.example", "state": "NE", "county_fips": "31109",
+            "site_name": "Straße Travel Plaza", "status": "approved", "statewide": False, "revision": 1}], {})
+    text = shown(reply_of(coalition, ADVOCATE, "contact STRASSE TRAVEL PLAZA"))
+    assert "Contacts for Lancaster County, NE" in text
 
 
 def test_a_lookup_never_shows_what_was_remembered_from_before_a_change_by_anyone(coalition):

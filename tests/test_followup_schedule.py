@@ -3,8 +3,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain import followups
+from domain import checklist, followups
 from domain.followups import followup_at, followup_day, parse_offsets, working_days_after, zones_of
+from domain.progress import Figures
 
 # meeting, months, zone, the follow-up instant in UTC
 SCHEDULE = [
@@ -72,4 +73,34 @@ def test_bad_offsets_say_what_is_right(typed):
 
 def test_each_stage_has_a_checklist_and_a_next_step():
     for months in (1, 2, 3, 4, 6, 9, 12):
-        assert followups.checklist(months) and followups.next_step(months)
+        assert checklist.checklist(months) and followups.next_step(months)
+
+
+def figures(**shown) -> Figures:
+    """A coalition's figures: nothing yet, but what is given."""
+    nothing = dict(state="NE", by_sector={}, introductions=0, trained=0, by_program={}, by_audience={},
+                   distribution_points=0, reports={}, hotline=[], milestones=[], next_followup=None,
+                   build_meeting=None)
+    return Figures(**{**nothing, **shown})
+
+
+STARTED = dict(by_sector={"truck_stop": 1, "law_enforcement": 1}, introductions=1, trained=25,
+               by_program={"TAT": 25}, by_audience={"employees": 25}, distribution_points=1)
+
+
+@pytest.mark.parametrize("months, shown, ticks", [
+    (1, {}, [False, False, False, False]),
+    (1, STARTED, [True, True, True, True]),
+    (1, {**STARTED, "waiting": 2}, [False, True, True, True]),          # not everyone approved yet
+    (1, {**STARTED, "by_program": {"LE": 25}}, [True, True, False, True]),   # officers only: no industry training
+    (2, STARTED, [True, True, True, True]),                              # counts as the 1-month stage
+    (3, STARTED, [False, False, False, False]),
+    (3, {**STARTED, "by_program": {"TAT": 20, "LE": 5},
+         "milestones": [("mve_materials", date(2026, 3, 1), None), ("mve_executive_order", date(2026, 3, 2), None)]},
+     [True, True, False, True]),
+    (6, {**STARTED, "milestones": [("cdl_mandate", date(2026, 5, 1), None)]}, [False, True, False, False]),
+    (12, STARTED, [True, True, False]),
+])
+def test_the_checklist_ticks_what_the_figures_show(months, shown, ticks):
+    assert [done for _, done in checklist.ticked(months, figures(**shown))] == ticks
+

@@ -18,11 +18,12 @@ from handlers.slack_token import check_token
 from localslack import payloads
 from localslack.standin import BOT_USER
 from storage.db import engine_for, migrate, session_factory
-from storage.models import OutboxMessage, Stakeholder
+from storage.models import Base, OutboxMessage, Stakeholder
 from tests.conftest import ADMIN, Clock, count_rows, settings_for
 from tests.test_exactly_once import delivered_keys
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
 from tests.test_running import bot_env, bot_process
+from tests.test_trainings import approve
 
 LEAD = "U0AGLEAD01"
 CHANNEL = "C0NECOAL01"
@@ -96,6 +97,8 @@ def test_a_coalitions_six_months_of_follow_ups(running):
     assert setup_coalition(running, meeting).status == 200
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
     assert listed.count("planned") == 3 and "10:00 C" in listed
+    head = json.loads(running.command(ADMIN, "followups NE").body)["blocks"][0]["text"]["text"]
+    assert f"leads: <@{LEAD}>; lead agencies: Nebraska AG; Nebraska Trucking Association)" in head   # said apart
 
     submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations
     request = next(c for c in slack.wait_for("chat.postMessage", count=2, channel=LEAD)
@@ -167,6 +170,34 @@ def assert_shows_its_chart(slack, post) -> None:
     (chart,) = [f for f in slack.uploaded(CHANNEL) if f["thread_ts"] == post.response["ts"]]
     assert chart["content"].startswith(b"\x89PNG") and "progress" in chart["title"]
     assert slack.orphans() == []
+
+
+def checklist_of(nudge) -> list[str]:
+    section = next(b["text"]["text"] for b in nudge.params["blocks"] if b.get("text", {}).get("text", "")
+                   .startswith("*Checklist*"))
+    return section.splitlines()[1:]
+
+
+def test_the_follow_up_checklist_ticks_what_the_coalitions_figures_show(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    approve(running, SHERIFF, SHERIFF_FORM)
+    approve(running, MANAGER, TRUCK_STOP)       # introduced to the sheriff of its county
+    wait_until(lambda: count_rows_of(running, "introductions") == 1)
+    assert "Logged" in running.command(MANAGER, "trained 25").body
+    assert "point of distribution" in running.command(MANAGER, "distribute").body
+    at_followup(running, meeting, 1)
+    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert checklist_of(nudge) == [
+        "☑ Every stakeholder registered (`/tat register`) and approved",
+        "☑ Truck stops and terminals have met their local law enforcement contact",
+        "☑ Drivers and staff started TAT training, or BOTL for bus staff",
+        "☑ TAT/BOTL materials at truck stops, terminals, weigh stations and rest areas"]
+
+
+def count_rows_of(running, table: str) -> int:
+    with running.bot.services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Base.metadata.tables[table]))
 
 
 def test_a_chart_whose_sharing_fails_is_deleted_and_shared_once_later_and_the_post_is_not_repeated(running):

@@ -112,17 +112,12 @@ def test_text_naming_a_whole_state_resolves_to_the_state(text, state, expected):
     ("Douglas County", None, ["Douglas County, NE", "Douglas County, CO"]),
     ("Dougals", None, ["Douglas County, NE", "Douglas County, MN"]),
     ("Omaha", None, ["Douglas County, NE", "Boone County, AR"]),
-    ("Richmond, VA", None, ["Richmond city, VA", "Richmond County, VA"]),
-    ("Fairfax, VA", None, ["Fairfax County, VA", "Fairfax city, VA"]),
-    ("Baltimore, MD", None, ["Baltimore County, MD", "Baltimore city, MD"]),
-    ("Saint Louis, MO", None, ["St. Louis County, MO", "St. Louis city, MO"]),
     ("St Louis County", None, ["St. Louis County, MN", "St. Louis County, MO"]),
-    ("Lincoln, NE", None, ["Lancaster County, NE", "Lincoln County, NE"]),
-    ("Houston, TX", None, ["Harris County, TX", "Houston County, TX"]),
     ("Kansas City", None, ["Jackson County, MO", "Wyandotte County, KS"]),
     ("Harrisn, TX", None, ["Harrison County, TX", "Harris County, TX"]),
-    ("Richmnd", "VA", ["Richmond city, VA", "Richmond County, VA"]),
     ("Douglas Co", None, ["Douglas County, NE", "Douglas County, CO"]),
+    ("Lincoln", None, ["Lancaster County, NE", "Lincoln County, NE"]),
+    ("Harrisn", "TX", ["Harrison County, TX", "Harris County, TX"]),
 ])
 def test_ambiguous_text_offers_candidates_never_a_guess(text, state, expected):
     place = resolve(text, state)
@@ -130,6 +125,49 @@ def test_ambiguous_text_offers_candidates_never_a_guess(text, state, expected):
     assert 1 < len(place.candidates) <= 8
     assert set(expected) <= set(labels(place))
     assert labels(place)[0] == expected[0]
+
+
+@pytest.mark.parametrize("text, chosen, city, offered", [
+    ("Lincoln, NE", "Lancaster County, NE", "Lincoln, NE", ["Lincoln County, NE"]),
+    ("lincoln nebraska", "Lancaster County, NE", "Lincoln, NE", ["Lincoln County, NE"]),
+    ("Houston, TX", "Harris County, TX", "Houston, TX", ["Houston County, TX"]),
+    ("Des Moines, IA", "Polk County, IA", "Des Moines, IA", ["Des Moines County, IA"]),
+    ("Richmond, VA", "Richmond city, VA", "", ["Richmond County, VA"]),   # the city is a county itself
+    ("Baltimore, MD", "Baltimore city, MD", "", ["Baltimore County, MD"]),
+    ("Saint Louis, MO", "St. Louis city, MO", "", ["St. Louis County, MO"]),
+    ("Fairfax, VA", "Fairfax County, VA", "", ["Fairfax city, VA"]),   # the postal city of Fairfax: the county
+    ("Douglas, NE", "Douglas County, NE", "", ["Douglas, NE (Otoe County)"]),   # the county is the bigger place
+    ("Omaha, NE", "Douglas County, NE", "Omaha, NE", []),
+    ("Lincoln County, NE", "Lincoln County, NE", "", []),   # "county" typed: the county, nothing else
+    ("Lincoln city, NE", "Lancaster County, NE", "Lincoln, NE", []),
+    ("Douglas County, NE", "Douglas County, NE", "", []),
+])
+def test_a_city_named_exactly_wins_and_the_county_of_its_name_is_offered_beside_it(text, chosen, city, offered):
+    place = resolve(text)
+    assert place.county.label == chosen and not place.is_ambiguous and not place.guessed
+    assert place.city == city
+    assert [other.called for other in place.alternatives] == offered
+
+
+@pytest.mark.parametrize("text, state, guessed, chosen, city, offered", [
+    ("Omahaa, NE", None, "Omahaa", "Douglas County, NE", "Omaha, NE", []),
+    ("omahaa nebraska", None, "omahaa", "Douglas County, NE", "Omaha, NE", []),
+    ("Lincon, NE", None, "Lincon", "Lancaster County, NE", "Lincoln, NE", ["Lincoln County, NE"]),
+    ("Dougals County, NE", None, "Dougals County", "Douglas County, NE", "", []),
+    ("Richmnd", "VA", "Richmnd", "Richmond city, VA", "", ["Richmond County, VA"]),
+    ("Misoula County", None, "Misoula County", "Missoula County, MT", "", []),
+    ("Nebraksa", None, "Nebraksa", None, "", []),
+])
+def test_a_name_taken_to_be_a_close_one_says_so(text, state, guessed, chosen, city, offered):
+    place = resolve(text, state)
+    assert place.found and place.guessed == guessed and place.city == city
+    assert (place.county.label if place.county else None) == chosen
+    assert [other.called for other in place.alternatives] == offered
+
+
+@pytest.mark.parametrize("text", ["Douglas County, NE", "Omaha, NE", "68102", "Nebraska", "Lincoln, NE"])
+def test_a_name_read_exactly_is_no_guess(text):
+    assert resolve(text).guessed == ""
 
 
 @pytest.mark.parametrize("text, state", [
@@ -224,7 +262,7 @@ def bare_name(county: County) -> str:
 def test_every_county_is_found_or_offered_from_its_bare_name_and_state():
     missing = [c.label for s in all_states() for c in counties_of(s.abbr)
                if c not in (place := resolve(f"{bare_name(c)}, {s.abbr}")).candidates
-               and place.county != c]
+               and place.county != c and c not in [other.county for other in place.alternatives]]
     assert missing == []
 
 

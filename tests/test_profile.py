@@ -60,6 +60,8 @@ def test_law_enforcement_may_cover_the_whole_state():
     ({"state": "Atlantis"}, "state", "US state"),
     ({"place": "Nebraska"}, "place", "name your county"),
     ({"place": "Gotham"}, "place", "No county in Nebraska"),
+    ({"place": "Omahaa"}, "place", 'No place in Nebraska is called "Omahaa" — did you mean Omaha (Douglas County)?'),
+    ({"place": "Dougals County"}, "place", "did you mean Douglas County?"),
     ({"site_name": ""}, "site_name", "name of your truck stop"),
     ({"exit": "the big one"}, "exit", "440A"),
     ({"name": "x" * 121}, "name", "120 characters or fewer"),

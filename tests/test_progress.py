@@ -9,6 +9,7 @@ import pytest
 from domain import chart
 from domain.progress import MILESTONES, MVE, Figures, parse_hotline, parse_reported
 from domain.trainings import Usage
+from handlers.progress import milestone_options
 from localslack import payloads
 from tests.conftest import ADMIN, count_rows
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP
@@ -82,7 +83,7 @@ def test_progress_answers_at_once_then_the_chart_arrives_in_the_dm(running):
     text = answer["text"]
     assert "Coalition progress: Nebraska" in text
     assert "Law enforcement: 1" in text and "Truck stop / travel plaza: 1" in text and "Trucking company: 1" in text
-    assert "*People trained:* 60" in text and "TAT driver training: 52" in text
+    assert "*People trained:* 60" in text and "TAT training: 52" in text
     assert "law enforcement training: 8" in text
     assert "drivers: 40" in text and "employees: 12" in text and "officers: 8" in text
     assert "*Distribution points* for TAT/BOTL materials: 1" in text and "to 911: 1" in text
@@ -150,10 +151,29 @@ def test_an_admin_records_a_milestone_in_the_form(running, empty_database):
     assert "in the future" in json.loads(future.body)["errors"]["on"]
     ok = running.send(payloads.view_submission(ADMIN, view, {"kind": "mve_executive_order", "on": "2026-06-01",
                                                              "note": "EO 26-04"}))
-    assert ok.status == 200 and ok.body == ""
+    assert ok.status == 200
+    said = json.loads(ok.body)   # the form says privately what was recorded, instead of closing mute
+    assert said["response_action"] == "update"
+    assert ("Recorded for Nebraska: *Iowa MVE model: governor's executive order* (A press conference, and an "
+            "order directing agencies to take part), reached on 2026-06-01 — note: EO 26-04.") \
+        in said["view"]["blocks"][0]["text"]["text"]
     assert count_rows(empty_database, "milestones") == 1
     shown = ephemeral(running.command(ADMIN, "progress"))["text"]
     assert "governor's executive order (2026-06-01)" in shown
+
+
+def test_every_milestone_option_fits_slacks_75_characters_whole_with_its_detail_beneath():
+    options = milestone_options()
+    assert [o["text"]["text"] for o in options] == list(MILESTONES.values())   # none cut
+    assert all(len(o["text"]["text"]) <= 75 and 0 < len(o["description"]["text"]) <= 75 for o in options)
+    materials = next(o for o in options if o["value"] == "mve_materials")
+    assert "CDL centres, ports of entry" in materials["description"]["text"]
+
+
+def test_the_hotline_numbers_give_mexicos_number_as_dialled_since_2019(running):
+    said = ephemeral(running.command(MANAGER, "hotline"))["text"]
+    assert "Mexico: 800 5533 000" in said and "01800" not in said
+    assert "1-888-373-7888" in said and "233733" in said and "Canada: 1-833-900-1010" in said
 
 
 def test_milestone_is_for_admins_only(running):

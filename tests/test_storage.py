@@ -122,6 +122,25 @@ def test_a_database_some_migrations_behind_is_brought_to_the_newest(fresh_databa
     engine.dispose()
 
 
+def test_site_names_stored_before_they_were_folded_are_folded_by_the_migration(fresh_database):
+    engine = engine_for(fresh_database)
+    folding = next(r for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+                   if r.doc.startswith("stakeholders.site_key"))
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, folding.down_revision)
+        connection.execute(text(
+            "INSERT INTO stakeholders (slack_user_id, name, sector, organization, phone, email, state, statewide, "
+            "site_name, status, revision, created_at, updated_at) VALUES ('U0OLPLAZA1', 'Kim', 'truck_stop', 'Kim', "
+            "'(402) 555-0100', 'kim@x.example', 'NE', false, '  ÖL   Plaza ', 'approved', 1, :at, :at)"),
+            {"at": datetime(2026, 1, 1, tzinfo=UTC)})
+    migrate(engine)
+    with session_factory(engine)() as session:
+        assert session.scalar(select(Stakeholder.site_key)) == "öl plaza"
+    engine.dispose()
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -9,6 +9,7 @@ from domain import trainings
 from domain.profile import parse_profile
 from domain.registration import register
 from domain.trainings import Training, Usage, parse_training
+from handlers.blocks import possessive
 from localslack import payloads
 from storage import progress
 from storage.models import Training as TrainingRow
@@ -37,6 +38,27 @@ CARRIER_FORM = {"name": "Chris Carrier", "sector": "trucking_company", "organiza
 ])
 def test_the_words_of_trained_come_in_any_order_and_case_with_defaults_by_sector(typed, sector, expected):
     assert parse_training(typed, sector, TODAY) == expected
+
+
+@pytest.mark.parametrize("count, audience, program, said", [
+    (25, "employees", "TAT", "25 employees completed TAT training"),
+    (25, "drivers", "TAT", "25 drivers completed TAT training"),
+    (1, "drivers", "BOTL", "1 driver completed BOTL (Busing on the Lookout) training"),
+    (1, "staff", "TAT", "1 staff member completed TAT training"),
+    (3, "staff", "other", "3 staff completed other training"),
+    (1, "officers", "LE", "1 officer completed law enforcement training"),
+    (1500, "students", "CDL", "1,500 students completed CDL entry-level training"),
+])
+def test_the_audience_and_the_program_read_right_together(count, audience, program, said):
+    assert trainings.completed(count, audience, program) == said
+
+
+@pytest.mark.parametrize("name, whose", [
+    ("Big Rig Plaza", "Big Rig Plaza's"), ("Loves Travel Stops", "Loves Travel Stops'"),
+    ("Prairie Freight ", "Prairie Freight's"), ("ACME TRUCKS", "ACME TRUCKS'"), ("Bus Co", "Bus Co's"),
+])
+def test_possessives_of_names(name, whose):
+    assert possessive(name) == whose
 
 
 @pytest.mark.parametrize("typed, says", [
@@ -80,7 +102,7 @@ def test_a_truck_stop_logs_a_training_and_sees_its_own_and_the_coalitions_totals
 
     answer = ephemeral(running.command(MANAGER, "trained 12 yesterday"))
 
-    assert "Logged: *12* employees trained (TAT driver training)" in answer["text"]
+    assert "Logged: 12 employees completed TAT training on" in answer["text"]
     assert "Big Rig Plaza LLC's total: *12* people trained; the NE coalition's total: *52*" in answer["text"]
     undo = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert undo["action_id"] == "undo_training" and undo["value"].isdigit()
@@ -172,7 +194,7 @@ def test_trained_with_no_words_opens_a_form_and_the_form_logs_with_undo_by_dm(ru
                                                                  "program": "LE", "on": "2026-01-05"}))
     assert done.status == 200 and done.body == ""
     note = running.slack.wait_for("chat.postMessage", count=2, channel=SHERIFF)[1]
-    assert "Logged: *30* officers trained (law enforcement training) on 2026-01-05" in note.params["text"]
+    assert "Logged: 30 officers completed law enforcement training on 2026-01-05" in note.params["text"]
     assert any(b["type"] == "actions" for b in note.params["blocks"])
 
 
@@ -193,7 +215,7 @@ def test_a_celebration_waits_for_undo_to_run_out_and_names_only_organization_and
     running.clock.advance(minutes=11)
     running.bot.sender.send_due()
     (posted,) = running.slack.wait_for("chat.postMessage", channel="C0COALITN1")
-    assert posted.params["text"] == ":tada: Big Rig Plaza LLC trained 12 employees (TAT driver training). Thank you!"
+    assert posted.params["text"] == ":tada: Big Rig Plaza LLC: 12 employees completed TAT training. Thank you!"
 
 
 def test_an_organization_that_opted_out_is_not_celebrated(running):
@@ -208,6 +230,20 @@ def test_an_organization_that_opted_out_is_not_celebrated(running):
         notices.queue(session, notices.TrainingCelebration(row.id, "C0COALITN1"))
     running.bot.sender.send_due()
     assert running.slack.calls_to("chat.postMessage", channel="C0COALITN1") == []
+
+
+def test_an_organization_whose_name_ends_in_s_has_its_total_said_right(running):
+    approve(running, MANAGER, {**TRUCK_STOP, "organization": "Loves Travel Stops"})
+    answer = ephemeral(running.command(MANAGER, "trained 1 drivers"))
+    assert "Logged: 1 driver completed TAT training" in answer["text"]
+    assert "Loves Travel Stops' total: *1* people trained" in answer["text"] and "Stops's" not in answer["text"]
+    assert "celebrate Loves Travel Stops' trainings" in ephemeral(running.command(MANAGER, "celebrate on"))["text"]
+
+
+def test_an_organization_named_in_another_alphabet_sees_its_total_on_every_database(running):
+    approve(running, MANAGER, {**TRUCK_STOP, "organization": "Öl & Diesel Rast GmbH"})
+    answer = ephemeral(running.command(MANAGER, "trained 12"))
+    assert "Öl &amp; Diesel Rast GmbH's total: *12* people trained" in answer["text"]   # SQLite's lower() is ASCII only
 
 
 def test_trainings_of_another_workspace_are_not_counted(running):

@@ -117,6 +117,22 @@ def test_a_malformed_timestamp_is_refused_and_nothing_is_called(running, timesta
     assert running.slack.calls == []
 
 
+@pytest.mark.parametrize("signature", ["v0=" + "\u00e9" * 64, "v0=" + "A" * 64, "v1=" + "a" * 64, "v0=" + "a" * 65,
+                                       "v0=", " v0=" + "a" * 64])
+def test_a_malformed_signature_is_refused_and_nothing_is_called(running, signature):
+    body = payloads.slash_command("U0MANAGER1", "register", running.slack.response_url("U0MANAGER1"))
+    headers = {**sign(body.encode(), now()), "X-Slack-Signature": signature}
+    assert running.post(body.encode(), {k: v.encode("latin-1") for k, v in headers.items()}).status == 401
+    assert running.slack.calls == []
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_a_body_that_is_not_utf8_cannot_be_slacks_and_is_refused_unread(running, caplog, signed):
+    body = b"payload=%7B%7D&text=\xff\xfe" + respond_to(running).encode()
+    assert running.post(body, sign(body, now()) if signed else {"Content-Type": FORM}).status == 401
+    assert running.slack.calls == [] and not [r for r in caplog.records if r.exc_info or r.levelno >= 40]
+
+
 def interactive(payload) -> bytes:
     return urlencode({"payload": payload if isinstance(payload, str) else json.dumps(payload)}).encode()
 
@@ -130,7 +146,6 @@ MALFORMED = {
     "a list payload": lambda r: interactive([{"type": "block_actions", "response_url": respond_to(r)}]),
     "a string payload": lambda r: interactive(json.dumps("block_actions")),
     "a number payload": lambda r: interactive("42"),
-    "invalid UTF-8": lambda r: b"payload=%7B%7D&text=\xff\xfe" + respond_to(r).encode(),
     "a JSON body that is a list": lambda r: json.dumps([{"type": "url_verification"}]).encode(),
     "a JSON body that is a string": lambda r: b'"url_verification"',
     "an empty body": lambda r: b"",
