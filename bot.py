@@ -30,7 +30,14 @@ from handlers.slack_token import Identity, check_token_in_background
 from handlers.web import MAX_BODY_BYTES, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Recipients, Sender
-from storage.db import DatabaseUnavailable, engine_for, is_reachable, migrate, session_factory, wait_until_reachable
+from storage.db import (
+    DatabaseUnavailable,
+    SchemaWatch,
+    engine_for,
+    migrate,
+    session_factory,
+    wait_until_reachable,
+)
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
 
@@ -101,12 +108,15 @@ class _TokenIsInTheClient(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenIsInTheClient())
 
 
-def http_server(bot: Bot, signing_secret: str, host: str, port: int, connections: int | None = None):
-    """The production HTTP server (waitress, polled) for POST /slack/events and GET /healthz; it holds at
-    most `connections` open (default CONNECTIONS, fewer if the process has too few descriptors)."""
+def http_server(bot: Bot, signing_secret: str, host: str, port: int, connections: int | None = None,
+                schema: SchemaWatch | None = None):
+    """The production HTTP server (waitress, polled) for POST /slack/events and GET /healthz (200 while the
+    database answers at the newest migration); it holds at most `connections` open (default CONNECTIONS,
+    fewer if the process has too few descriptors)."""
     from handlers.http_server import CONNECTIONS, BoundedServer, connection_limit  # waitress: HTTP mode only
 
-    application = wsgi_app(bot.app, healthy=lambda: is_reachable(bot.engine), signing_secret=signing_secret)
+    healthy = (schema or SchemaWatch(bot.engine)).is_current
+    application = wsgi_app(bot.app, healthy=healthy, signing_secret=signing_secret)
     return BoundedServer(
         application, connection_limit(connections or CONNECTIONS), host=host, port=port, threads=8,
         ident="tat-coalition-bot",
@@ -119,11 +129,12 @@ def serve(settings: Settings) -> None:
     """Run until SIGTERM or Ctrl-C: Socket Mode or HTTP, with the follow-up clock."""
     require_slack(settings)
     bot, clock = build(settings), None
+    schema = SchemaWatch(bot.engine)   # the health check and the clock both notice a schema gone or behind
     signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
         bot.start()
         check_token_in_background(bot.app.client, bot.identity)
-        clock = start_clock(lambda: schedules.tick(bot.services, bot.sender))
+        clock = start_clock(lambda: schema.is_current() and schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -134,7 +145,7 @@ def serve(settings: Settings) -> None:
             finally:
                 handler.close()
         else:
-            server = http_server(bot, settings.signing_secret, "0.0.0.0", settings.port)
+            server = http_server(bot, settings.signing_secret, "0.0.0.0", settings.port, schema=schema)
             log.info("listening on http://0.0.0.0:%s/slack/events", settings.port)
             try:
                 server.run()  # returns on SIGTERM, once requests in flight are answered

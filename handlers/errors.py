@@ -7,16 +7,22 @@ log = logging.getLogger("tat")
 SORRY = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute."
 
 
-def on_error(error, body, response, respond, context):
-    """Log the failure, then tell the person privately instead of letting Slack show an HTTP error."""
+def on_error(error, body, response, respond, context, client):
+    """Log the failure, then tell the person privately: Slack is answered 200 (an HTTP error would show
+    them Slack's own error, and an event answered 500 would be sent again and again)."""
     log.error("unhandled error for %s", _describe(body), exc_info=error)
     if response is not None and body.get("command"):
         return _answer(response, {"response_type": "ephemeral", "text": SORRY})
     first_input = _first_input(body.get("view")) if body.get("type") == "view_submission" else None
     if response is not None and first_input:
         return _answer(response, {"response_action": "errors", "errors": {first_input: SORRY}})
-    if body.get("response_url") and "services" in context:   # after the acknowledgement, never in it
-        context["services"].later(lambda: respond(text=SORRY, response_type="ephemeral", replace_original=False))
+    if response is not None:   # a button, an event, a form with no input: acknowledged, nothing else
+        response.status, response.body = 200, ""
+    later, user = (context.get("services") and context["services"].later), (body.get("user") or {}).get("id")
+    if later and body.get("response_url"):   # after the acknowledgement, never in it
+        later(lambda: respond(text=SORRY, response_type="ephemeral", replace_original=False))
+    elif later and body.get("type") == "block_actions" and user:   # a button in the Home tab: a DM
+        later(lambda: client.chat_postMessage(channel=user, text=SORRY))
 
 
 def _answer(response, payload: dict) -> None:
@@ -27,7 +33,7 @@ def _answer(response, payload: dict) -> None:
 
 def _first_input(view: dict | None) -> str | None:
     blocks = (view or {}).get("blocks", [])
-    return next((b["block_id"] for b in blocks if b.get("type") == "input"), None)
+    return next((b["block_id"] for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
 
 
 def _describe(body: dict) -> str:

@@ -31,7 +31,7 @@ def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok = healthy()
-            return _plain(start_response, 200 if ok else 503, "ok" if ok else "database unreachable")
+            return _plain(start_response, 200 if ok else 503, "ok" if ok else "database unreachable or not migrated")
         if path != SLACK_PATH or method != "POST":
             return _plain(start_response, 404, "Not Found")
         return _slack_request(app, verifier, environ, start_response)

@@ -1,4 +1,5 @@
 """Connecting to the database and bringing its schema up to date."""
+import functools
 import logging
 import re
 import threading
@@ -180,15 +181,62 @@ _ASSIGNED = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.MULTILINE
 
 def head_revision() -> str:
     """The newest migration, read from the version files as Alembic would, without importing it."""
+    revisions, replaced = _revisions()
+    heads = revisions - replaced
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations in {MIGRATIONS / 'versions'} have {len(heads)} heads, not one")
+    return next(iter(heads))
+
+
+@functools.cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """Every revision in the version files, and those another revision follows (read once)."""
     revisions: set[str] = set()
     replaced: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         for name, value in _ASSIGNED.findall(path.read_text()):
             (revisions if name == "revision" else replaced).update(re.findall(r"""['"]([^'"]+)['"]""", value))
-    heads = revisions - replaced
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations in {MIGRATIONS / 'versions'} have {len(heads)} heads, not one")
-    return heads.pop()
+    return frozenset(revisions), frozenset(replaced)
+
+
+def schema_state(engine: Engine) -> str:
+    """Where the database stands against this code's newest migration: "current"; "behind" (no schema,
+    or an older one: migrating brings it up); "ahead" (migrated by a newer release); or "unreachable"."""
+    try:
+        with read_only(engine).connect() as connection:
+            applied = _applied(connection)
+    except DBAPIError:
+        return "unreachable"
+    head = head_revision()
+    if applied == {head}:
+        return "current"
+    return "behind" if len(applied) <= 1 and applied <= _revisions()[0] else "ahead"
+
+
+class SchemaWatch:
+    """Whether the database holds the schema this code needs, asked by the health check and the clock;
+    a schema found missing or behind (a database dropped and created again, restored from an old
+    backup) is migrated again on a thread of its own, one attempt at a time."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._migrating = threading.Lock()
+
+    def is_current(self) -> bool:
+        state = schema_state(self.engine)
+        if state == "behind" and self._migrating.acquire(blocking=False):
+            threading.Thread(target=self._migrate, name="migrate-again", daemon=True).start()
+        return state == "current"
+
+    def _migrate(self) -> None:
+        try:
+            migrate(self.engine)
+            log.warning("the database's schema was missing or behind: it is migrated to the newest again")
+        except DBAPIError as error:
+            log.warning("the database's schema is missing or behind, and cannot be migrated yet: %s",
+                        _first_line(error))
+        finally:
+            self._migrating.release()
 
 
 def wait_until_reachable(engine: Engine, seconds: float) -> None:
@@ -213,13 +261,3 @@ def wait_until_reachable(engine: Engine, seconds: float) -> None:
 def _first_line(error: DBAPIError) -> str:
     lines = str(error.orig or error).strip().splitlines()
     return lines[0] if lines else type(error.orig or error).__name__
-
-
-def is_reachable(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:  # any driver error means "not reachable"; the caller reports it
-        return False
