@@ -308,11 +308,9 @@ class Shell:
             folder.mkdir(exist_ok=True)
             path = folder / Path(stored.get("name") or shared["id"]).name
             path.write_bytes(stored.get("content") or b"")
-            PICTURES[shared["id"]] = path
-            if not channel:
-                continue   # not shared: a picture a message shows (see render)
             comment = stored.get("initial_comment") or ""
             where = f"file for {owner.name}" if owner else f"file shared in {channel}"
+            where += ", in the thread of the post above" if stored.get("thread_ts") else ""
             self.say(f"[{where}] {shared.get('title') or path.name} ({shared.get('size', 0):,} bytes), "
                      f"saved as {path}" + (f"\n{comment}" if comment else ""))
 
@@ -408,9 +406,6 @@ def initial_answers(view: dict) -> dict[str, str | None]:
     return answers
 
 
-PICTURES: dict[str, Path] = {}   # Slack file id → where the shell saved it, for image blocks to name
-
-
 def buttons_of(message: dict) -> list[dict]:
     return [e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
 
@@ -426,9 +421,7 @@ def render(message: dict, heading: str) -> str:
         if block["type"] == "context":
             lines.append(" ".join(as_text(e.get("text", "")) for e in block["elements"]))
         if block["type"] == "image":
-            saved = PICTURES.get((block.get("slack_file") or {}).get("id"))
-            lines.append(f"[picture: {block.get('title', {}).get('text') or block.get('alt_text')}"
-                         + (f", saved as {saved}]" if saved else "]"))
+            lines.append(f"[picture: {block.get('title', {}).get('text') or block.get('alt_text')}]")
     if len(lines) == 1:
         lines.append(as_text(message.get("text") or ""))
     return "\n".join(lines)

@@ -380,10 +380,36 @@ class MaterialsDigest(Notice):
         return since.date(), (until - timedelta(days=1)).date()
 
 
+@dataclass(frozen=True)
+class PictureOf(Notice):
+    """The picture of a message already sent (a follow-up post's chart), uploaded into that message's
+    thread: owed once the message is sent, under the message's own key, and rendered from it."""
+
+    kind: ClassVar[str] = "picture"
+    method: ClassVar[str] = "files.upload_v2"
+    of_key: str
+    of_kind: str
+    of_params: dict
+    of_channel: str
+    of_ts: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.of_key}:picture"
+
+    @property
+    def channel(self) -> str:
+        return self.of_channel
+
+    @property
+    def ts(self) -> str | None:
+        return self.of_ts
+
+
 KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
     TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert, MemberLeft,
-    ContactQuestion, UnconfirmedContacts, MaterialsDigest)}
+    ContactQuestion, UnconfirmedContacts, MaterialsDigest, PictureOf)}
 
 
 def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

@@ -7,8 +7,8 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import (
+    blocks,
     coalitions,
-    contact_blocks,
     followup_blocks,
     home,
     member_blocks,
@@ -131,7 +131,7 @@ def register(app: App, services: Services) -> None:
     app.middleware(bounded_text)
 
     app.command("/tat")(tat_listener(COMMANDS))
-    app.action(contact_blocks.RUN_COMMANDS)(run_command_listener(COMMANDS))
+    app.action(blocks.RUN_COMMANDS)(run_command_listener(COMMANDS))
     for action_id, listener in ACTIONS.items():
         app.action(action_id)(listener)
     for callback_id, listener in VIEWS.items():

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs: run_command:<n>
+RUN_COMMANDS = re.compile(r"^run_command(:\d+)?$")   # every such button (and the bare id of older messages)
+SECTION_TEXT, FIELD_TEXT, MESSAGE_TEXT = 3000, 2000, 40_000   # Slack's limits (localslack/rules.py cites them)
+MESSAGE_BLOCKS = 50
 
 
 class Mrkdwn(str):
@@ -81,22 +85,33 @@ class Message:
     picture: Picture | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "text", escape(self.text))
+        object.__setattr__(self, "text", fit(escape(self.text), MESSAGE_TEXT))
 
     def as_kwargs(self) -> dict:
         return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
 
 
 def section(markdown: str) -> dict:
-    return {"type": "section", "text": mrkdwn(markdown)}
+    return {"type": "section", "text": mrkdwn(fit(escape(markdown), SECTION_TEXT))}
 
 
 def fields_section(pairs: list[tuple[str, str]]) -> dict:
-    return {"type": "section", "fields": [mrkdwn(md("*{}*\n{}", label, value)) for label, value in pairs]}
+    return {"type": "section", "fields": [mrkdwn(fit(md("*{}*\n{}", label, value), FIELD_TEXT))
+                                          for label, value in pairs]}
 
 
 def context(markdown: str) -> dict:
-    return {"type": "context", "elements": [mrkdwn(markdown)]}
+    return {"type": "context", "elements": [mrkdwn(fit(escape(markdown), SECTION_TEXT))]}
+
+
+def fit(markup: Mrkdwn, limit: int) -> Mrkdwn:
+    """Markup cut to Slack's limit, at a line or list boundary, with "…" to say so: the last guard
+    (lists page themselves well within it)."""
+    if len(markup) <= limit:
+        return markup
+    head = markup[:limit - 1]
+    cut = max(head.rfind("\n"), head.rfind("; "), head.rfind(", "))
+    return Mrkdwn((head[:cut] if cut > limit // 2 else head).rstrip() + "…")
 
 
 def confirm_dialog(title: str, markdown: str, confirm: str, deny: str = "Cancel") -> dict:
@@ -111,6 +126,17 @@ def button(text: str, action_id: str, value: str, style: str | None = None, conf
     if confirm:
         element["confirm"] = confirm
     return element
+
+
+def command_button(text: str, command: str, number: int = 0) -> dict:
+    """A button that runs `/tat <command>` as its presser typed it; `number` gives it an action_id of its
+    own (Slack requires each action_id once in a block), and RUN_COMMANDS matches them all."""
+    return button(text, f"{RUN_COMMAND}:{number}", command)
+
+
+def more_button(left: int, command: str) -> dict:
+    """The next page of a list: "More (12)" runs the command that shows it."""
+    return actions(command_button(f"More ({left:,})", command))
 
 
 def divider() -> dict:

@@ -14,6 +14,7 @@ from domain.coalitions import Invalid, answer, parse_setup, save, snooze, status
 from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
 from handlers.commands import Call, OpenModal
+from handlers.contact import split_page
 from storage import coalitions
 from storage.models import now
 
@@ -46,16 +47,20 @@ def _setup_form(answers: dict) -> dict:
 
 
 def list_followups(call: Call, session: Session) -> Message:
-    """`/tat followups [state]` (admins): each follow-up's time, status and check-in answers."""
+    """`/tat followups [state] [page N]` (admins): each follow-up's time, status and check-in answers,
+    a page of coalitions at a time."""
     chosen = coalitions.of_team(session, call.team_id)
-    if call.text:
-        state = places.find_state(call.text)
+    typed, page = split_page(call.text)
+    if typed:
+        state = places.find_state(typed)
         if state is None:
             return Message(md("I don't know the state `{}`. " + USAGE.format("followups", "followups"),
-                              echoed(call.text)))
+                              echoed(typed)))
         chosen = [c for c in chosen if c.state == state.abbr]
+    page = min(page, max(1, -(-len(chosen) // render.FOLLOWUPS_SHOWN)))
+    shown = chosen[(page - 1) * render.FOLLOWUPS_SHOWN:page * render.FOLLOWUPS_SHOWN]
     at = call.at or now()
-    return render.followups_list([(c, statuses(session, c, at)) for c in chosen])
+    return render.followups_list([(c, statuses(session, c, at)) for c in shown], len(chosen), page, typed)
 
 
 def submit_setup(ack, body, view, context):

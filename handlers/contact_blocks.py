@@ -12,19 +12,17 @@ from handlers.blocks import (
     Message,
     Mrkdwn,
     actions,
-    button,
+    command_button,
     context,
     md,
     mention,
+    more_button,
     section,
 )
 from handlers.member_blocks import unconfirmed_note
 from storage.models import Stakeholder
 
-RUN_COMMAND = "run_command"    # a button whose value is the /tat command text it runs: run_command:<n>
-RUN_COMMANDS = re.compile(r"^run_command(:\d+)?$")   # every such button (and the bare id of older messages)
 PAGE = 12                      # contacts a message: one block each, well within Slack's 50
-MAX_TEXT = 2900                # Slack's 3,000 characters a text block, with room to spare
 HEADINGS = {
     "local": "Law enforcement covering {}",
     "statewide": "Statewide law enforcement ({})",
@@ -70,10 +68,10 @@ def contacts_message(found: Directory) -> Message:
         if (entry.group, entry.county) != heading:   # a whole state's list is headed county by county
             heading = (entry.group, entry.county)
             blocks.append(context(md("*" + HEADINGS[entry.group] + "*", _scope(found, entry))))
-        blocks.append(section(_fit(contact_line(entry.who, entry.unconfirmed_since))))
+        blocks.append(section(contact_line(entry.who, entry.unconfirmed_since)))
     if found.has_more:
         left = found.total - page * found.per_page
-        blocks.append(actions(command_button(f"More ({left})", f"contact {found.place_text} page {page + 1}")))
+        blocks.append(more_button(left, f"contact {found.place_text} page {page + 1}"))
     blocks.append(context(Mrkdwn(f"*{SAFETY}* ") + HOTLINE))
     summary = md("Contacts for {} ({} in all{}). {} {}", found.label, found.total,
                  md(", page {} of {}", page, found.pages) if found.pages > 1 else "", SAFETY, HOTLINE)
@@ -121,12 +119,6 @@ def reading(place: Place, typed: str) -> Mrkdwn | None:
     return said + Mrkdwn(" Or did you mean:") if place.alternatives else said
 
 
-def command_button(text: str, command: str, number: int = 0) -> dict:
-    """A button that runs `/tat <command>` as its presser typed it; `number` gives it an action_id of its
-    own (Slack requires each action_id once in a block), and RUN_COMMANDS matches them all."""
-    return button(text, f"{RUN_COMMAND}:{number}", command)
-
-
 def unknown_place(typed: str) -> Message:
     text = md('I could not find a place called "{}". Try ', typed) + Mrkdwn(PLACE_FORMS) + Mrkdwn(".")
     return Message(text, [section(text)])
@@ -161,10 +153,6 @@ def _mention(user_id: str) -> Mrkdwn:
         return Mrkdwn("")
 
 
-def _fit(text: Mrkdwn) -> Mrkdwn:
-    return text if len(text) <= MAX_TEXT else Mrkdwn(text[:MAX_TEXT] + "…")
-
-
 def sector_word(who: Stakeholder) -> str:
     return Sector(who.sector).label
 
@@ -174,9 +162,9 @@ def introduction(site: Stakeholder, officers: list[Stakeholder], where: str) -> 
     place = md("{} ({}, {})", site.site_name or site.organization, sector_word(site), where)
     opening = md("*Introductions.* {} manages {}; meet your local law enforcement contact(s). Save each "
                  "other's direct numbers:", _mention(site.slack_user_id), place)
-    blocks = [section(opening), context(md("*{}*", sector_word(site))), section(_fit(contact_line(site))),
+    blocks = [section(opening), context(md("*{}*", sector_word(site))), section(contact_line(site)),
               context(Mrkdwn("*Law enforcement*"))]
-    blocks += [section(_fit(contact_line(officer))) for officer in officers]
+    blocks += [section(contact_line(officer)) for officer in officers]
     blocks += [section(Mrkdwn(PROTOCOL)), context(Mrkdwn("Type `/tat contact` any time to see your contacts."))]
     names = ", ".join(o.name for o in officers)
     text = md("Introductions: {} of {} meets {}. ", site.name, site.site_name or site.organization, names) + \

@@ -17,6 +17,7 @@ from handlers.blocks import (
     md,
     mention,
     modal,
+    more_button,
     option,
     plain,
     safety_footer,
@@ -24,7 +25,7 @@ from handlers.blocks import (
     select_input,
     text_input,
 )
-from handlers.progress import chart_picture, figure_lines
+from handlers.progress import chart_picture, figure_sections
 from storage import coalitions, stakeholders
 from storage.models import Coalition
 
@@ -120,7 +121,7 @@ def nudge(session: Session, notice: notices.FollowupNudge) -> Message | None:
     items = Mrkdwn("\n").join([md("{} {}", "☑" if done else "☐", item)
                                for item, done in checklist.ticked(notice.months, found)])
     blocks = [section(title), section(md("*Checklist*\n{}", items)),
-              section(Mrkdwn("\n").join([Mrkdwn("*Progress so far*"), *figure_lines(found)])),
+              section("*Progress so far*"), *figure_sections(found),
               section(md("*Next:* {}", followups.next_step(notice.months))),
               section(md("*Training and materials:* {}", Mrkdwn(MATERIALS_POINTER))),
               context("Everyone approved gets a check-in by direct message today. The chart is below; "
@@ -215,8 +216,14 @@ def lead_alert(session: Session, notice: notices.LeadAlert) -> Message | None:
 
 
 # -- /tat followups ---------------------------------------------------------------------------------
-def followups_list(shown: list[tuple[Coalition, list[StageStatus]]]) -> Message:
-    if not shown:
+FOLLOWUPS_SHOWN = 10   # coalitions a page: a block each (Slack shows 50 a message)
+
+
+def followups_list(shown: list[tuple[Coalition, list[StageStatus]]], total: int | None = None, page: int = 1,
+                   asked: str = "") -> Message:
+    """One page of coalitions with their follow-ups, and a More button while there are more."""
+    total = len(shown) if total is None else total
+    if not total:
         return Message("No coalition is set up yet (or none for that state). Set one up with `/tat setup`.")
     blocks, lines = [], []
     for coalition, stages in shown:
@@ -228,7 +235,13 @@ def followups_list(shown: list[tuple[Coalition, list[StageStatus]]]) -> Message:
                    _answered(s)) for s in stages]
         blocks.append(section(Mrkdwn("\n").join([head, *rows])))
         lines += [md("{} {}", coalition.state, r) for r in rows]
-    return Message(Mrkdwn("\n").join(lines), blocks)
+    pages = -(-total // FOLLOWUPS_SHOWN)
+    if page < pages:
+        blocks.append(more_button(total - page * FOLLOWUPS_SHOWN, " ".join(filter(None, ["followups", asked,
+                                                                                        f"page {page + 1}"]))))
+    heading = [Mrkdwn(f"Coalitions {(page - 1) * FOLLOWUPS_SHOWN + 1}–{(page - 1) * FOLLOWUPS_SHOWN + len(shown)} "
+                      f"of {total} (page {page} of {pages})")] if pages > 1 else []
+    return Message(Mrkdwn("\n").join([*heading, *lines]), blocks)
 
 
 def _answered(s: StageStatus) -> Mrkdwn:

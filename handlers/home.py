@@ -20,7 +20,7 @@ from handlers.blocks import (
 )
 from handlers.commands import Call
 from handlers.contact import contact
-from handlers.registration import current_profile
+from handlers.registration import current_profile, waiting_page
 from storage import progress, stakeholders
 from storage.db import reading
 
@@ -48,13 +48,13 @@ def publish_for(services, client, user: str, team: str = "") -> None:
 
 def home_view_for(session: Session, user: str, is_admin: bool, team: str = "") -> dict:
     who = stakeholders.by_slack_user(session, user)
-    waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != user] if is_admin else []
+    waiting = waiting_page(session, user) if is_admin else []
+    waiting_total = stakeholders.pending_count(session, excluding=user) if waiting else 0
     local = None
     if who is not None and may_see_contacts(who, is_admin) and home_place(who).found:
         local = directory_of(session, home_place(who))
-    return home_view(profile_of(who) if who else None, who.status if who else None,
-                     [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting],
-                     local=local, trainings=training_total(session, who, team))
+    return home_view(profile_of(who) if who else None, who.status if who else None, waiting,
+                     local=local, trainings=training_total(session, who, team), waiting_total=waiting_total)
 
 
 def training_total(session: Session, who, team: str) -> int | None:
@@ -105,7 +105,7 @@ def modal_without_submit(callback_id: str, title: str, message: Message) -> dict
 
 
 def home_view(profile, status: str | None, waiting: list | None = None, local=None,
-              trainings: int | None = None) -> dict:
+              trainings: int | None = None, waiting_total: int | None = None) -> dict:
     """The Home tab's blocks for a registered person, or for someone yet to register."""
     if profile is None:
         blocks = [
@@ -127,7 +127,7 @@ def home_view(profile, status: str | None, waiting: list | None = None, local=No
     if local is not None:
         blocks += [divider(), *_local_contacts(local)]
     if waiting:
-        listed = registration_blocks.pending_list(waiting)
+        listed = registration_blocks.pending_list(waiting, waiting_total or len(waiting))
         blocks += [divider(), *listed.blocks]
     blocks += [context("Type `/tat help` in any channel for every command."), safety_footer()]
     return {"type": "home", "blocks": blocks}

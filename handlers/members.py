@@ -14,7 +14,7 @@ from domain.registration import Status, profile_of
 from domain.sectors import Sector
 from handlers import member_blocks as render
 from handlers import registration_blocks
-from handlers.blocks import Message, Mrkdwn, section
+from handlers.blocks import MESSAGE_BLOCKS, Message, Mrkdwn, context, md, section
 from storage import coalitions, stakeholders
 from storage.db import reading
 
@@ -70,14 +70,19 @@ def details_saved(session: Session, team: str, user: str, at: datetime) -> None:
 
 
 def with_unconfirmed(message: Message, session: Session, team: str, at: datetime) -> Message:
-    """`/tat pending` also lists, per state, the contacts who left their yearly question unanswered."""
-    notes = [render.unconfirmed_contacts(c.state, late, lead_note=False) for c in coalitions.of_team(session, team)
-             if (late := confirmations.unconfirmed_in(session, c, at))]
+    """`/tat pending` also lists, per state, the contacts who left their yearly question unanswered: a
+    section a state while the message has room for it (50 blocks), then the other states by name."""
+    notes = [(c.state, render.unconfirmed_contacts(c.state, late, lead_note=False))
+             for c in coalitions.of_team(session, team) if (late := confirmations.unconfirmed_in(session, c, at))]
     if not notes:
         return message
     blocks = message.blocks or [section(message.text)]
-    return Message(Mrkdwn("\n").join([message.text, *[n.text for n in notes]]),
-                   [*blocks, *[b for n in notes for b in n.blocks]])
+    room = MESSAGE_BLOCKS - len(blocks) - 1
+    shown, other = notes[:room], [state for state, _ in notes[room:]]
+    more = [md("Unconfirmed contacts in {} more coalition(s) too: {}. The leads of each have their list.",
+               len(other), ", ".join(other))] if other else []
+    return Message(Mrkdwn("\n").join([message.text, *[note.text for _, note in shown], *more]),
+                   [*blocks, *[b for _, note in shown for b in note.blocks], *map(context, more)])
 
 
 def _asked_about(action: dict) -> int | None:

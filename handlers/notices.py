@@ -63,6 +63,14 @@ def contact_changed(session: Session, notice: notices.ContactChanged) -> Message
     return render_contacts.contact_changed(who, [(c.field, c.old_value, c.new_value) for c in changes])
 
 
+def picture_of(session: Session, notice: notices.PictureOf) -> Message | None:
+    """A sent message's picture, drawn from what that message shows now; None when it has none (or no
+    longer applies)."""
+    sent = notices.from_row(notice.of_kind, notice.of_params)
+    shown = sent and RENDERERS[notice.of_kind](session, sent)
+    return Message(shown.picture.title, picture=shown.picture) if shown and shown.picture else None
+
+
 RENDERERS = {
     notices.RegistrationSaved.kind: registration_saved,
     notices.ApprovalRequest.kind: approval_request,
@@ -75,6 +83,7 @@ RENDERERS = {
     **followup_blocks.RENDERERS,
     **members.RENDERERS,
     notices.MaterialsDigest.kind: resources.render_digest,
+    notices.PictureOf.kind: picture_of,
 }
 
 

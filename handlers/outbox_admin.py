@@ -3,8 +3,9 @@ with the reason, and a button to try each again."""
 from sqlalchemy.orm import Session
 
 from domain.bounds import ids_in
-from handlers.blocks import Message, actions, button, context, md, mention, section
+from handlers.blocks import Message, actions, button, context, md, mention, more_button, section
 from handlers.commands import Call
+from handlers.contact import split_page
 from storage import outbox
 
 WHAT = {
@@ -21,17 +22,24 @@ SHOWN = 15
 
 
 def dead_letters(call: Call, session: Session) -> Message:
-    dead = outbox.dead_letters(session, limit=SHOWN + 1)
-    if not dead:
+    """`/tat outbox [page N]` (admins): what could not be delivered, newest first, a page at a time."""
+    total = outbox.dead_count(session)
+    if not total:
         return Message("Every message the bot owed has been delivered: nothing is stuck.")
-    text = f"{min(len(dead), SHOWN)}{'+' if len(dead) > SHOWN else ''} message(s) could not be delivered, newest first."
+    pages = -(-total // SHOWN)
+    page = min(split_page(call.text)[1], pages)
+    dead = outbox.dead_letters(session, limit=SHOWN, offset=(page - 1) * SHOWN)
+    text = f"{total} message(s) could not be delivered, newest first" + (
+        f" (page {page} of {pages})." if pages > 1 else ".")
     blocks = [section(md("*{}*", text))]
-    for letter in dead[:SHOWN]:
+    for letter in dead:
         blocks += [
             section(md("{} to {}, owed since {} UTC\nReason: `{}`", WHAT.get(letter.kind, "a message"),
                        _where(letter.channel), letter.not_before.strftime("%Y-%m-%d %H:%M"), letter.last_error or "?")),
             actions(button("Try again", "retry_dead_letter", str(letter.id))),
         ]
+    if page < pages:
+        blocks.append(more_button(total - page * SHOWN, f"outbox page {page + 1}"))
     blocks.append(context("Fix the cause first (invite the bot to the channel, say), then try again."))
     return Message(text, blocks)
 

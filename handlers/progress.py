@@ -73,10 +73,10 @@ def _state_asked(session: Session, call: Call) -> str | Message:
 def progress_message(found: Figures) -> Message:
     """The figures, in words."""
     state = places.find_state(found.state)
-    text = Mrkdwn("\n").join([md("*Coalition progress: {}*", state.name if state else found.state),
-                               *figure_lines(found)])
-    return Message(text, [section(text), context("A chart follows in your direct messages with the bot."),
-                          context(f"{SAFETY} {HOTLINE}")])
+    heading = md("*Coalition progress: {}*", state.name if state else found.state)
+    return Message(Mrkdwn("\n").join([heading, *figure_lines(found)]),
+                   [section(heading), *figure_sections(found),
+                    context("A chart follows in your direct messages with the bot."), context(f"{SAFETY} {HOTLINE}")])
 
 
 def figure_lines(found: Figures) -> list[Mrkdwn]:
@@ -85,8 +85,8 @@ def figure_lines(found: Figures) -> list[Mrkdwn]:
     programs = ", ".join(f"{PROGRAM_LABELS[p]}: {n:,}" for p, n in sorted(found.by_program.items())) or "none yet"
     audiences = ", ".join(f"{a}: {n:,}" for a, n in sorted(found.by_audience.items())) or "none yet"
     reports = ", ".join(f"to {REPORTED_TO[k]}: {n}" for k, n in sorted(found.reports.items())) or "none logged yet"
-    hotline = "; ".join(f"{p}: {n:,} ({src})" for p, n, src in found.hotline) or "none recorded yet"
-    reached = "; ".join(f"{MILESTONES.get(k, k)} ({d.isoformat()})" for k, d, _ in found.milestones) or "none yet"
+    hotline = _latest([f"{p}: {n:,} ({src})" for p, n, src in found.hotline]) or "none recorded yet"
+    reached = _latest([f"{MILESTONES.get(k, k)} ({d.isoformat()})" for k, d, _ in found.milestones]) or "none yet"
     introductions = ("not counted yet" if found.introductions is None else str(found.introductions))
     followup = found.next_followup.strftime("%Y-%m-%d") if found.next_followup else "none planned yet"
     checkins = "; ".join(f"{stage_name(months)} ({answer_counts(counts)})"
@@ -102,6 +102,20 @@ def figure_lines(found: Figures) -> list[Mrkdwn]:
         md("*Check-in answers:* {}", checkins),
         md("*Next follow-up:* {}", followup),
     ]
+
+
+LATEST = 12   # hotline figures and milestones shown, the newest: years of them stay one short line
+
+
+def _latest(entries: list[str]) -> str:
+    """The newest entries (they come oldest first), and how many earlier ones are not shown."""
+    earlier = len(entries) - LATEST
+    return "; ".join(entries[-LATEST:]) + (f"; and {earlier} earlier" if earlier > 0 else "")
+
+
+def figure_sections(found: Figures) -> list[dict]:
+    """The figures as blocks, a section a line: each well within Slack's 3,000 characters a section."""
+    return [section(line) for line in figure_lines(found)]
 
 
 def chart_picture(found: Figures, title: str) -> Picture:

@@ -14,6 +14,7 @@ from handlers import members
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
+from handlers.contact import split_page
 from storage import stakeholders
 from storage.models import now
 
@@ -49,10 +50,20 @@ def submit(ack, body, view, client, context):
 
 
 def pending_list(call: Call, session: Session) -> Message:
-    """`/tat pending` (admins): every registration waiting for a decision, with its buttons."""
-    waiting = [w for w in stakeholders.pending(session) if w.slack_user_id != call.user]   # never one's own
-    listed = render.pending_list([(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting])
-    return members.with_unconfirmed(listed, session, call.team, call.now or now())
+    """`/tat pending [page N]` (admins): the registrations waiting for a decision, a page at a time,
+    with their buttons (never one's own); the first page also names the contacts who left their
+    yearly question unanswered."""
+    total = stakeholders.pending_count(session, excluding=call.user)
+    page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
+    listed = render.pending_list(waiting_page(session, call.user, page), total, page)
+    return members.with_unconfirmed(listed, session, call.team, call.now or now()) if page == 1 else listed
+
+
+def waiting_page(session: Session, admin: str, page: int = 1) -> list[tuple]:
+    """One page of the registrations `admin` may decide, as the pending list shows them."""
+    shown = render.PENDING_SHOWN
+    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown)
+    return [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting]
 
 
 def approve(ack, body, action, client, respond, context):

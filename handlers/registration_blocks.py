@@ -14,6 +14,7 @@ from handlers.blocks import (
     md,
     mention,
     modal,
+    more_button,
     option,
     section,
     select_input,
@@ -94,22 +95,29 @@ def place_hint(sector: Sector | None, state: places.State | None) -> str:
     return f"The county of {whose} address{like}; a city or ZIP code works too."
 
 
+COUNTIES_SHOWN = 12   # a jurisdiction of all 254 Texas counties is named by its first few
+
+
 def place_text(profile: Profile) -> str:
     """The place as a person would type it back into the form."""
-    if profile.statewide:
-        return "statewide"
+    return "statewide" if profile.statewide else ", ".join(_county_names(profile))
+
+
+def _county_names(profile: Profile) -> list[str]:
     fips = profile.jurisdiction or ((profile.county_fips,) if profile.county_fips else ())
-    return ", ".join(c.name for c in map(places.county_by_fips, fips) if c)
+    return [c.name for c in map(places.county_by_fips, fips) if c]
 
 
 def where(profile: Profile) -> str:
-    """'Douglas County, NE', 'Statewide, Nebraska' or 'Douglas County, Sarpy County (NE)'."""
+    """'Douglas County, NE', 'Statewide, Nebraska' or 'Douglas County, Sarpy County (NE)'; a long
+    jurisdiction by its first counties and how many more."""
     state = places.find_state(profile.state)
     if profile.statewide:
         return f"Statewide, {state.name}"
-    if profile.jurisdiction:
-        return f"{place_text(profile)} ({profile.state})"
-    return f"{place_text(profile)}, {profile.state}"
+    names = _county_names(profile)
+    listed = ", ".join(names[:COUNTIES_SHOWN]) + (f" and {len(names) - COUNTIES_SHOWN} more"
+                                                   if len(names) > COUNTIES_SHOWN else "")
+    return f"{listed} ({profile.state})" if profile.jurisdiction else f"{listed}, {profile.state}"
 
 
 def profile_fields(profile: Profile) -> dict:
@@ -152,18 +160,20 @@ def decision_buttons(stakeholder_id: int, revision: int, profile: Profile) -> di
 PENDING_SHOWN = 15   # three blocks each: within Slack's 50 blocks a message
 
 
-def pending_list(waiting: list[tuple[int, int, str, Profile]]) -> Message:
-    """`/tat pending`: each waiting registration with its buttons, oldest first."""
-    if not waiting:
+def pending_list(waiting: list[tuple[int, int, str, Profile]], total: int, page: int = 1) -> Message:
+    """`/tat pending`: one page of the waiting registrations, oldest first, each with its buttons, and
+    a More button while there are more."""
+    if not total:
         return Message("No registrations are waiting for approval.")
-    text = f"{len(waiting)} registration(s) waiting for approval, oldest first."
+    pages = -(-total // PENDING_SHOWN)
+    text = f"{total} registration(s) waiting for approval, oldest first" + (
+        f" (page {page} of {pages})." if pages > 1 else ".")
     blocks = [section(md("*{}*", text))]
     for stakeholder_id, revision, user_id, profile in waiting[:PENDING_SHOWN]:
         blocks += [section(md("From {}", mention(user_id))), profile_fields(profile),
                    decision_buttons(stakeholder_id, revision, profile)]
-    if len(waiting) > PENDING_SHOWN:
-        blocks.append(context(f"…and {len(waiting) - PENDING_SHOWN} more: decide these, then type "
-                              "`/tat pending` again."))
+    if page < pages:
+        blocks.append(more_button(total - page * PENDING_SHOWN, f"pending page {page + 1}"))
     return Message(text, blocks)
 
 

@@ -17,6 +17,7 @@ from localslack.checks import (
     Items,
     PlainText,
     Range,
+    SharedInConversation,
     SubmitWithInputs,
     Unique,
 )
@@ -38,6 +39,7 @@ OBJECTS = REFERENCE + "block-kit/composition-objects"
 OPTION = OBJECTS + "/option-object"
 CONFIRM = OBJECTS + "/confirmation-dialog-object"
 TEXT = OBJECTS + "/text-object"                       # "The minimum length is 1 and maximum length is 3000"
+SLACK_FILE = OBJECTS + "/slack-file-object"          # "the user posting these blocks must have access to this file"
 MODAL = REFERENCE + "views/modal-views"
 HOME = REFERENCE + "views/home-tab-views"
 MODAL_ERRORS = "https://docs.slack.dev/surfaces/modals"  # response_action errors: keyed by input blocks' block_id
@@ -107,6 +109,7 @@ BLOCK_RULES = (
     Rule("image.title", PlainText(), IMAGE),
     Rule("image.title.text", Chars(2000), IMAGE),
     Rule("image.image_url", Chars(3000), IMAGE),
+    Rule("image.slack_file", SharedInConversation(), SLACK_FILE),   # uploaded with no channel: refused
 )
 
 ELEMENT_RULES = (

@@ -66,6 +66,7 @@ class SlackStandIn:
         self.scopes: list[str] = manifest_scopes()   # granted to the token: Slack's x-oauth-scopes header
         self.channels: dict[str, dict] = {}    # conversations.info: channel id → {"name", "is_member", ...}
         self.strangers: set[str] = set()       # ids users.info does not know (anyone else is a member)
+        self.replies: dict[tuple[str, str], list[dict]] = {}   # (conversation, thread ts) → its replies, oldest first
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
@@ -174,7 +175,7 @@ class SlackStandIn:
 
     def _answer_strictly(self, call: Call) -> dict:
         """Slack's answer once the payload is held against Slack's rules: refused as Slack refuses it."""
-        breaches = strict.check_call(call.method, call.params, Context(self._conversation(call.params)))
+        breaches = strict.check_call(call.method, call.params, Context(self._conversation(call.params), self.visible))
         if breaches:
             self.breaches.append((call, breaches))
         refused = strict.refusal(call.method, breaches)
@@ -203,8 +204,6 @@ class SlackStandIn:
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BTATBOT01", "team_id": TEAM,
                     "team": "Coalition", "user": "tat", "url": "https://coalition.slack.com/"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            if not self._pictures_ready(params.get("blocks")):
-                return {"ok": False, "error": "invalid_blocks"}
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]
             ts = params.get("ts") or f"{time.time():.0f}.{next(self._ts):06d}"
@@ -238,6 +237,14 @@ class SlackStandIn:
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             return self._complete_upload(params)
+        if method == "files.delete":
+            stored = self.files.get(params.get("file") or "")
+            if stored is None or stored.get("deleted"):
+                return {"ok": False, "error": "file_not_found"}
+            stored["deleted"] = True
+            return {"ok": True}
+        if method == "conversations.replies":
+            return self._replies(params)
         if method == "users.lookupByEmail":
             wanted = str(params.get("email", "")).lower()
             found = [u for u in self.users.values() if (u.get("profile") or {}).get("email", "").lower() == wanted]
@@ -260,33 +267,46 @@ class SlackStandIn:
         return {"ok": True}
 
 
-    def _pictures_ready(self, blocks) -> bool:
-        """An image block naming a Slack file shows only a file whose bytes arrived (and, here, that
-        `processing` does not hold back: Slack refuses a file it has not processed yet)."""
-        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
-        for block in blocks:
-            wanted = (block.get("slack_file") or {}).get("id") if block.get("type") == "image" else None
-            if wanted is not None:
-                stored = self.files.get(wanted)
-                if stored is None or stored["content"] is None or {wanted, "*"} & self.processing:
-                    return False
-        return True
+    def visible(self, file_id: str, conversation: str) -> bool:
+        """Whether a file can be shown in a conversation (an image block's `slack_file`): its bytes arrived
+        and it was shared there. Slack refuses a file uploaded without a channel: only the uploader sees it."""
+        stored = self.files.get(file_id)
+        return bool(stored and stored["content"] is not None and not stored.get("deleted")
+                    and conversation and stored.get("channel") == conversation)
 
     def _complete_upload(self, params: dict) -> dict:
-        """Share uploaded files in a channel; a file whose bytes never arrived, or not as many as promised,
-        is refused as Slack refuses it."""
+        """Share uploaded files in a channel (in a thread, with `thread_ts`); a file whose bytes never
+        arrived, or not as many as promised, is refused as Slack refuses it."""
         listed = params.get("files")
         listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        channel, thread = params.get("channel_id"), params.get("thread_ts")
         shared = []
         for item in listed:
             stored = self.files.get(item.get("id"))
-            if stored is None or stored["content"] is None or len(stored["content"]) != stored["length"]:
+            if stored is None or stored["content"] is None or len(stored["content"]) != stored["length"] \
+                    or stored.get("deleted"):
                 return {"ok": False, "error": "file_uploads_not_finished"}
-            stored.update(channel=params.get("channel_id"), title=item.get("title"),
+            stored.update(channel=channel, thread_ts=thread, title=item.get("title"),
                           initial_comment=params.get("initial_comment"))
             shared.append({"id": stored["id"], "name": stored["name"], "title": item.get("title"),
                            "size": stored["length"]})
+        if channel and thread and shared:   # the share is a reply in the thread, as in Slack
+            self.replies.setdefault((channel, thread), []).append(
+                {"type": "message", "subtype": "file_share", "ts": f"{time.time():.0f}.{next(self._ts):06d}",
+                 "thread_ts": thread, "bot_id": "BTATBOT01", "files": shared})
         return {"ok": True, "files": shared}
+
+    def _replies(self, params: dict) -> dict:
+        """A thread: its parent first (as conversations.replies answers), then its replies, a page at a time."""
+        channel, ts = params.get("channel") or "", params.get("ts") or ""
+        parent = [m for m in self.history.get(channel, []) if m["ts"] == ts]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        thread = [*parent, *self.replies.get((channel, ts), [])]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        more = start + limit < len(thread)
+        return {"ok": True, "messages": thread[start:start + limit], "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _upload(self, file_id: str, content: bytes) -> Call:
         """The POST of a file's bytes to the upload URL files.getUploadURLExternal handed out."""
@@ -303,7 +323,13 @@ class SlackStandIn:
     def uploaded(self, channel: str | None = None) -> list[dict]:
         """Files shared (their bytes in `content`), in the order they were shared; optionally in one channel."""
         with self._changed:
-            return [f for f in self.files.values() if f.get("channel") and (channel is None or f["channel"] == channel)]
+            return [f for f in self.files.values() if f.get("channel") and not f.get("deleted")
+                    and (channel is None or f["channel"] == channel)]
+
+    def orphans(self) -> list[dict]:
+        """Files uploaded but never shared nor deleted: invisible to everyone, kept by Slack for nothing."""
+        with self._changed:
+            return [f for f in self.files.values() if not f.get("channel") and not f.get("deleted")]
 
     def _history(self, params: dict) -> dict:
         """Newest first, `limit` a page, from `oldest` on; metadata only when asked for."""

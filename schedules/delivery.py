@@ -7,7 +7,8 @@ Each batch of due messages is claimed in one statement; another sender (a second
 - taken: marked sent (in a batch);
 - 429: tried again after its Retry-After, and the method is paused as long; nobody sleeps;
 - 5xx, a timeout, a lost connection: backed off exponentially with jitter; Slack may have the
-  message, so the next try first looks for its key in the conversation's recent history;
+  message, so the next try first looks for its key in the conversation's recent history (a post's
+  picture, which follows it into its thread once it is sent: in that thread, schedules/pictures.py);
 - a permanent error (`channel_not_found`, `invalid_blocks`, ...): a dead letter at once;
 - owed for over 7 days: a dead letter, never sent late (looked for before each pass). Admins see
   dead letters and can retry them.
@@ -27,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 import metrics
+from schedules import pictures
 from schedules.pace import Pace
 from storage import outbox
 from storage.models import now
@@ -41,6 +43,7 @@ PERMANENT = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "restricted_action", "too_many_attachments",
 })
 RENEW_EVERY = 20.0   # seconds; claims last a minute
+IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ class Sender:
     def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
         """Send each message, then record every outcome in one transaction."""
         sent: list[tuple[int, str, str]] = []
+        owed: list[dict] = []   # what a message sent brings with it: its picture, into its thread
         failed: list[tuple[outbox.Claimed, Later | Dead | Gone]] = []
         renewed = time.monotonic()
         for position, (message, content) in enumerate(batch):
@@ -197,10 +201,12 @@ class Sender:
             if isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
                 metrics.SENT.labels(message.kind).inc()
+                owed += filter(None, [pictures.owed(message, content, outcome.channel, outcome.ts, self.clock())])
             else:
                 failed.append((message, outcome))
         with self.sessions.begin() as session:
             outbox.mark_sent(session, sent, self.clock())
+            outbox.enqueue_many(session, owed)
             for message, outcome in failed:
                 self._record_failure(session, message, outcome)
         return len(sent)
@@ -232,7 +238,7 @@ class Sender:
         self.pace.take_turn(message.method, self._stop)
         try:
             if message.in_doubt:
-                found = self._find_earlier_send(message)
+                found = self._find_earlier_send(message, content)
                 if found:
                     log.info("message %s had reached Slack before; not sending it again", message.id)
                     return found
@@ -240,7 +246,7 @@ class Sender:
         except SlackApiError as refused:
             return self._refused(message, refused)
         except (SlackClientError, OSError) as lost:   # timeouts and dropped connections: Slack may have it
-            return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method == "chat.postMessage")
+            return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method in IN_DOUBT)
 
     def _deactivated(self, user: str) -> bool:
         """Whether Slack says this person is deactivated (or was never here). Any other answer, or
@@ -255,12 +261,13 @@ class Sender:
     def _call(self, message: outbox.Claimed, content: dict) -> Sent:
         content = dict(content)
         picture = content.pop("picture", None)
-        if message.method == "chat.update":
+        if message.method == pictures.METHOD:
+            pictures.upload(self.client, message, picture)
+            reply = {"channel": message.channel, "ts": message.ts or ""}
+        elif message.method == "chat.update":
             reply = self.client.chat_update(channel=message.channel, ts=message.ts, **content)
-        elif picture is not None:
-            reply = self._post_with_picture(message, content, picture)
         else:
-            reply = self._post(message, content)
+            reply = self._post(message, content)   # a picture follows, into the post's thread (pictures.owed)
         self.pace.sent(message.method)
         return Sent(reply["channel"], reply["ts"])
 
@@ -268,23 +275,6 @@ class Sender:
         return self.client.chat_postMessage(
             channel=self._conversation(message),
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}, **content)
-
-    def _post_with_picture(self, message: outbox.Claimed, content: dict, picture):
-        """Upload the picture unshared, then post the message with it as an image block: the post
-        stays the one thing sent exactly once (a retry may upload again; nobody sees an unshared
-        file). If Slack will not show the upload (still processing, say), the words go without it."""
-        uploaded = self.client.files_upload_v2(file=picture.draw(), filename=picture.filename,
-                                               title=picture.title, alt_txt=picture.alt_text)
-        image = {"type": "image", "slack_file": {"id": uploaded["file"]["id"]}, "alt_text": picture.alt_text,
-                 "title": {"type": "plain_text", "text": picture.title[:2000]}}
-        try:
-            return self._post(message, {**content, "blocks": [*content.get("blocks", []), image]})
-        except SlackApiError as refused:
-            if refused.response.get("error") not in ("invalid_blocks", "invalid_blocks_format"):
-                raise
-            log.warning("message %s: Slack would not show its picture (%s); sent without it",
-                        message.id, refused.response.get("error"))
-            return self._post(message, content)
 
     def _refused(self, message: outbox.Claimed, refused: SlackApiError) -> Later | Dead:
         status = refused.response.status_code
@@ -294,13 +284,17 @@ class Sender:
             until = self.pace.refused(message.method, _retry_after(refused.response.headers))
             return Later(until, "ratelimited", in_doubt=message.in_doubt)
         if status >= 500:
-            return Later(self._backoff(message), error, in_doubt=message.method == "chat.postMessage")
+            return Later(self._backoff(message), error, in_doubt=message.method in IN_DOUBT)
         if error in PERMANENT:
             return Dead(error)
         return Later(self._backoff(message), error, in_doubt=False)
 
-    def _find_earlier_send(self, message: outbox.Claimed) -> Sent | None:
-        """An earlier try's outcome is unknown: look for its key in the conversation's history."""
+    def _find_earlier_send(self, message: outbox.Claimed, content: dict) -> Sent | None:
+        """An earlier try's outcome is unknown: look for its key in the conversation's history (a
+        picture: in its post's thread)."""
+        if message.method == pictures.METHOD:
+            shared = pictures.shared_before(self.client, message, content.get("picture"))
+            return Sent(message.channel, message.ts or "") if shared else None
         channel = self._conversation(message)
         if channel[:1] in ("U", "W"):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]

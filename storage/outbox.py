@@ -177,9 +177,15 @@ def bury_expired(session: Session, at: datetime) -> int:
     return expired.rowcount
 
 
-def dead_letters(session: Session, limit: int = 20) -> list[OutboxMessage]:
+def dead_letters(session: Session, limit: int = 20, offset: int = 0) -> list[OutboxMessage]:
+    """Messages given up on, newest first (one page of them)."""
     return list(session.scalars(select(OutboxMessage).where(OutboxMessage.dead_at.is_not(None))
-                                .order_by(OutboxMessage.dead_at.desc()).limit(limit)))
+                                .order_by(OutboxMessage.dead_at.desc(), OutboxMessage.id.desc())
+                                .offset(offset).limit(limit)))
+
+
+def dead_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dead_at.is_not(None)))
 
 
 def revive(session: Session, message_id: int, at: datetime) -> bool:

@@ -2,7 +2,7 @@
 from dataclasses import fields
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_for
@@ -14,10 +14,20 @@ def by_slack_user(session: Session, user_id: str, for_update: bool = False) -> S
     return session.scalar(query.with_for_update() if for_update else query)
 
 
-def pending(session: Session) -> list[Stakeholder]:
-    """Registrations waiting for an admin, oldest first."""
-    return list(session.scalars(
-        select(Stakeholder).where(Stakeholder.status == "pending").order_by(Stakeholder.created_at, Stakeholder.id)))
+def pending(session: Session, excluding: str | None = None, offset: int = 0,
+            limit: int | None = None) -> list[Stakeholder]:
+    """Registrations waiting for an admin, oldest first (one page of them, with `limit`), never
+    `excluding`'s own."""
+    query = select(Stakeholder).where(*_waiting(excluding)).order_by(Stakeholder.created_at, Stakeholder.id)
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def pending_count(session: Session, excluding: str | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(*_waiting(excluding)))
+
+
+def _waiting(excluding: str | None) -> list:
+    return [Stakeholder.status == "pending", *([Stakeholder.slack_user_id != excluding] if excluding else [])]
 
 
 def by_id(session: Session, stakeholder_id: int) -> Stakeholder | None:

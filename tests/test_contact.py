@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, insert, text, update
 
 from domain.contacts import Remembered, remembered
-from handlers import contact_blocks
+from handlers import blocks
 from localslack import payloads
 from storage import directory_watch, roster
 from storage.db import engine_for, session_factory
@@ -174,7 +174,7 @@ def test_an_ambiguous_place_offers_its_candidates_as_buttons_that_run_the_lookup
     reply = reply_of(coalition, MANAGER, "contact Douglas")
     buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert {"contact Douglas County, NE", "contact Douglas County, OR"} <= {b["value"] for b in buttons}
-    assert all(contact_blocks.RUN_COMMANDS.match(b["action_id"]) for b in buttons)
+    assert all(blocks.RUN_COMMANDS.match(b["action_id"]) for b in buttons)
     assert len({b["action_id"] for b in buttons}) == len(buttons)    # each its own: Slack refuses a repeat
     nebraska = next(b for b in buttons if b["value"] == "contact Douglas County, NE")
     message = {"ts": "1700000000.000002", "blocks": reply["blocks"], "text": reply["text"]}
@@ -191,7 +191,7 @@ def test_an_ambiguous_place_offers_its_candidates_as_buttons_that_run_the_lookup
                                              ("run_command", True),   # a button posted before ids were numbered
                                              ("run_commands", False), ("x_run_command:1", False)])
 def test_one_listener_runs_every_command_button(action_id, runs):
-    assert bool(contact_blocks.RUN_COMMANDS.search(action_id)) is runs   # Bolt matches a pattern with search()
+    assert bool(blocks.RUN_COMMANDS.search(action_id)) is runs   # Bolt matches a pattern with search()
 
 
 def test_an_unknown_place_says_so_with_the_forms_it_accepts(coalition):

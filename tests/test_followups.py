@@ -164,11 +164,12 @@ def test_a_coalitions_six_months_of_follow_ups(running):
 
 
 def assert_shows_its_chart(slack, post) -> None:
-    """The post's last block is the progress chart: a PNG the bot uploaded and shared nowhere else."""
-    image = post.params["blocks"][-1]
-    assert image["type"] == "image" and "trainings per month" in image["alt_text"]
-    uploaded = slack.files[image["slack_file"]["id"]]
-    assert uploaded["content"].startswith(b"\x89PNG") and uploaded["channel"] is None
+    """The post's chart is a PNG shared once, in the post's own thread (an image block may show only a
+    file shared where it is posted), and no upload was left behind unshared."""
+    assert all(b["type"] != "image" for b in post.params["blocks"])
+    (chart,) = [f for f in slack.uploaded(CHANNEL) if f["thread_ts"] == post.response["ts"]]
+    assert chart["content"].startswith(b"\x89PNG") and "progress" in chart["title"]
+    assert slack.orphans() == []
 
 
 def checklist_of(nudge) -> list[str]:
@@ -199,30 +200,58 @@ def count_rows_of(running, table: str) -> int:
         return session.scalar(select(func.count()).select_from(Base.metadata.tables[table]))
 
 
-def test_a_nudge_whose_chart_slack_will_not_show_yet_is_posted_once_without_it(running):
+def test_a_chart_whose_sharing_fails_is_deleted_and_shared_once_later_and_the_post_is_not_repeated(running):
     meeting = today()
     setup_coalition(running, meeting)
-    running.slack.processing.add("*")      # Slack has not processed the upload: image blocks naming it fail
+    running.slack.fail("files.completeUploadExternal", status=503)
     at_followup(running, meeting, 1)
-    refused, nudge = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
-    assert refused.response["error"] == "invalid_blocks" and refused.params["blocks"][-1]["type"] == "image"
-    assert "Progress so far" in json.dumps(nudge.params["blocks"]) and nudge.response["ok"]
-    assert all(b["type"] != "image" for b in nudge.params["blocks"])
-    assert len(running.slack.history[CHANNEL]) == 1
-    running.slack.processing.clear()
+    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)   # the words do not wait for it
+    assert running.slack.uploaded(CHANNEL) == [] and running.slack.orphans() == []   # the unshared file: deleted
+    assert len(running.slack.calls_to("files.delete")) == 1
+    running.clock.advance(minutes=10)     # past the back-off
     tick(running)
-    assert len(running.slack.history[CHANNEL]) == 1
+    assert_shows_its_chart(running.slack, nudge)
+    assert len(running.slack.history[CHANNEL]) == 1 and len(running.slack.calls_to("chat.postMessage",
+                                                                                   channel=CHANNEL)) == 1
+    tick(running)
+    assert len(running.slack.uploaded(CHANNEL)) == 1
 
 
-def test_a_nudge_whose_chart_upload_fails_is_tried_again_and_posted_once_with_it(running):
+def test_a_chart_slack_shared_though_its_answer_was_lost_is_not_shared_again(running):
+    meeting = today()
+    setup_coalition(running, meeting)
+    running.slack.fail("files.completeUploadExternal", status=503, posted=True)   # shared; the answer lost
+    at_followup(running, meeting, 1)
+    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert_shows_its_chart(running.slack, nudge)     # found in the thread: not deleted, not uploaded again
+    assert running.slack.calls_to("files.delete") == [] and len(running.slack.calls_to(
+        "files.getUploadURLExternal")) == 1
+    running.clock.advance(minutes=10)
+    tick(running)
+    assert len(running.slack.uploaded(CHANNEL)) == 1
+
+
+def test_a_post_whose_answer_was_lost_is_found_and_its_chart_still_follows_into_its_thread(running):
+    setup_coalition(running, meeting_with_followup_due_lately(datetime.now(UTC)))   # due now, by Slack's clock too
+    running.slack.fail("chat.postMessage", status=503, posted=True, channel=CHANNEL)   # posted; the answer lost
+    tick(running)
+    assert running.slack.uploaded(CHANNEL) == []       # not known to be sent yet: nothing follows it
+    running.clock.advance(minutes=10)
+    tick(running)
+    (post,) = running.slack.history[CHANNEL]            # found in the channel's history, not posted again
+    (chart,) = running.slack.uploaded(CHANNEL)
+    assert chart["thread_ts"] == post["ts"] and running.slack.orphans() == []
+
+
+def test_a_chart_whose_upload_fails_is_tried_again_and_shared_once(running):
     meeting = today()
     setup_coalition(running, meeting)
     running.slack.fail("files.getUploadURLExternal", status=503)
     at_followup(running, meeting, 1, minutes=1)
-    assert running.slack.calls_to("chat.postMessage", channel=CHANNEL) == []
+    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+    assert running.slack.uploaded(CHANNEL) == []
     running.clock.advance(minutes=10)     # past the back-off
     tick(running)
-    (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)
     assert_shows_its_chart(running.slack, nudge)
     assert len(running.slack.history[CHANNEL]) == 1
 
@@ -391,10 +420,12 @@ def test_two_processes_dispatching_a_follow_up_that_fell_due_send_the_nudge_and_
     assert sorted(c.params["channel"] for c in slack.calls_to("chat.postMessage") if c.params["channel"] != CHANNEL) \
         == users
     assert len(delivered_keys(slack)) == len(set(delivered_keys(slack))) == len(users) + 1
+    (chart,) = slack.uploaded(CHANNEL)        # the nudge's chart, into its thread, once
+    assert chart["thread_ts"] == nudge.response["ts"] and slack.orphans() == []
     sent = [int(o.split("sent ")[1].split()[0]) for o in outputs]
-    assert sum(sent) == len(users) + 1 and min(sent) > 0, sent     # both sent a share
+    assert sum(sent) == len(users) + 2 and min(sent) > 0, sent     # both sent a share
     assert count_rows(empty_database, "outbox", "key LIKE 'checkin:%'") == len(users)      # fanned out once
-    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == len(users) + 1
+    assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == len(users) + 2
     assert count_rows(empty_database, "outbox", "claimed_until IS NOT NULL") == 0
 
 

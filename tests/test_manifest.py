@@ -18,6 +18,10 @@ METHOD_SCOPES = {
     "conversations.open": {"im:write", "mpim:write"},   # a DM; a group DM for introductions
     "conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
     "files.upload_v2": {"files:write"},         # files.getUploadURLExternal, files.completeUploadExternal
+    "files.getUploadURLExternal": {"files:write"},      # a follow-up's chart, step by step into its post's thread
+    "files.completeUploadExternal": {"files:write"},
+    "files.delete": {"files:write"},            # an upload that was never shared: no orphan left behind
+    "conversations.replies": {"channels:history", "groups:history"},   # is the chart in the thread already?
     "users.lookupByEmail": {"users:read.email"},
     "users.list": {"users:read"},
     "users.info": {"users:read"},   # a person a message is for still in the workspace? check: admins are people

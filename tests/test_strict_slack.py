@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from localslack import strict
+from localslack.checks import Context
 from localslack.rules import RULES
 from localslack.standin import SlackStandIn
 from tests.conftest import describe
@@ -113,6 +114,8 @@ CASES = {   # what breaks a rule → the rule it breaks (its `at`)
     "a markup image title": (message(image(title=mrkdwn("T"))), "image.title"),
     "a 2,001-character image title": (message(image(title=plain("t" * 2001))), "image.title.text"),
     "a 3,001-character image_url": (message(image(image_url="https://x.org/" + "a" * 3000)), "image.image_url"),
+    "a file not shared here": (message({"type": "image", "slack_file": {"id": "FUNSHARED1"}, "alt_text": "a chart"}),
+                               "image.slack_file"),
     "a 256-character action_id": (message(actions(button(action_id="a" * 256))), "element.action_id"),
     "a markup placeholder": (message(actions(select(placeholder=mrkdwn("Pick")))), "element.placeholder"),
     "a 151-character placeholder": (message(actions(select(placeholder=plain("p" * 151)))), "element.placeholder.text"),
@@ -150,9 +153,12 @@ CASES = {   # what breaks a rule → the rule it breaks (its `at`)
 }
 
 
+HERE = Context("C0COALITION", lambda file_id, conversation: file_id == "FSHARED01" and conversation == "C0COALITION")
+
+
 def breaches_of(surface: str, payload: dict) -> list[strict.Breach]:
     if surface == "message":
-        return strict.check_message(payload)
+        return strict.check_message(payload, HERE)
     if surface == "errors":
         return strict.check_answer("payload=" + json.dumps({"view": FORM}),
                                    {"response_action": "errors", "errors": payload})
@@ -172,6 +178,7 @@ def test_every_rule_is_shown_to_refuse_something_and_cites_slacks_documentation(
 
 
 @pytest.mark.parametrize("surface, payload", [
+    message({"type": "image", "slack_file": {"id": "FSHARED01"}, "alt_text": "a chart"}),
     message(section("*Hi*", block_id="a"),
             actions(button(action_id="run_command:0"), button(action_id="run_command:1")),
             {"type": "context", "elements": [mrkdwn("c")]}, {"type": "header", "text": plain("h" * 150)}),
@@ -245,3 +252,20 @@ def test_an_answer_to_a_request_is_held_against_the_rules_too(standin):
     (breach,) = standin.hold_answer("command=%2Ftat", {"blocks": [section()]})
     assert breach.rule.at == "message.text"
     assert [c.method for c, _ in standin.breaches] == ["http_answer", "http_answer"]
+
+
+def test_an_image_block_shows_only_a_file_shared_in_that_conversation(standin):
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    png = b"\x89PNG" + b"0" * 100
+    unshared = client.files_upload_v2(file=png, filename="chart.png", title="Chart")["file"]["id"]
+    shared = client.files_upload_v2(file=png, filename="chart.png", title="Chart", channel="C0COALITION")["file"]["id"]
+    picture = {"type": "image", "slack_file": {"id": unshared}, "alt_text": "a chart"}
+    with pytest.raises(SlackApiError) as refused:   # slackapi/bolt-python#1251, python-slack-sdk#1658 and #1521
+        client.chat_postMessage(channel="C0COALITION", text="t", blocks=[picture])
+    assert refused.value.response["errors"] == ["invalid slack file [json-pointer:/blocks/0/slack_file]"]
+    picture["slack_file"]["id"] = shared
+    assert client.chat_postMessage(channel="C0COALITION", text="t", blocks=[picture])["ok"]
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0ELSEWHERE", text="t", blocks=[picture])
+    assert [b.rule.at for _, breaches in standin.breaches for b in breaches] == ["image.slack_file"] * 2
+    assert [f["id"] for f in standin.orphans()] == [unshared]
