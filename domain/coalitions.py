@@ -10,11 +10,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from domain import followups, notices
+from domain import approvals, followups, notices
 from domain.bounds import longer_than
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
-from domain.registration import ask_admins
+from domain.registration import approvers
+from storage import approvals as approvals_store
 from storage import coalitions, outbox, stakeholders
 from storage.models import Coalition
 
@@ -89,14 +90,17 @@ def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime)
     found.revision, found.updated_by, found.updated_at = found.revision + 1, admin, at
     session.flush()
     replan(session, found, at)
-    _ask_leads_about_waiting(session, found)
+    _ask_leads_about_waiting(session, found, at)
     return found
 
 
-def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
-    """Registrations of the state that already wait for approval reach its (new) leads too."""
-    waiting = [who for who in stakeholders.pending(session) if who.state == coalition.state]
-    return sum(ask_admins(session, who, frozenset(), who.revision == 1, coalition.team_id) for who in waiting)
+def _ask_leads_about_waiting(session: Session, coalition: Coalition, at: datetime) -> int:
+    """Registrations of the state that already wait for approval reach its (new) leads too, in each
+    one's message of waiting registrations."""
+    leads = approvers(session, frozenset(), coalition.team_id, coalition.state)
+    waiting = approvals_store.waiting_by_state(session, "", [coalition.state])
+    return approvals.owe(session, coalition.team_id, leads, frozenset(), at,
+                         arriving=sum(waiting.values())) if waiting else 0
 
 
 def replan(session: Session, coalition: Coalition, at: datetime) -> int:

@@ -39,7 +39,7 @@ def reactivate(session: Session, team_id: str, user: str, admins: frozenset[str]
         return False
     who.status, who.revision, who.decided_by, who.decided_at = Status.PENDING, who.revision + 1, None, None
     session.flush()
-    ask_admins(session, who, admins, is_new=False, team_id=team_id)
+    ask_admins(session, who, admins, is_new=False, team_id=team_id, at=at)
     return True
 
 

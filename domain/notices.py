@@ -81,6 +81,66 @@ class ApprovalRequest(Notice):
 
 
 @dataclass(frozen=True)
+class ApprovalDigest(Notice):
+    """An approver's one message of the registrations waiting for them (domain/approvals.py): posted
+    once per generation, then kept current by `DigestUpdate`s."""
+
+    kind: ClassVar[str] = "approval_digest"
+    team_id: str
+    approver: str
+    generation: int
+    admin: bool
+
+    @classmethod
+    def prefix(cls, team_id: str, approver: str, generation: int) -> str:
+        return f"approval:digest:{team_id}:{approver}:g{generation}"
+
+    @property
+    def key(self) -> str:
+        return self.prefix(self.team_id, self.approver, self.generation)
+
+    @property
+    def channel(self) -> str:
+        return self.approver
+
+
+@dataclass(frozen=True)
+class DigestUpdate(Notice):
+    """An approver's digest message, updated in place to show what waits now: one a change started
+    (`number`), the check owed once a send of it went out (`after`: that send's key), or the note
+    that the list moved to a newer message (`moved`)."""
+
+    kind: ClassVar[str] = "digest_update"
+    method: ClassVar[str] = "chat.update"
+    team_id: str
+    approver: str
+    generation: int
+    admin: bool
+    copy_channel: str
+    copy_ts: str
+    number: int = 0
+    after: str = ""
+    moved: bool = False
+
+    @property
+    def key(self) -> str:
+        prefix = ApprovalDigest.prefix(self.team_id, self.approver, self.generation)
+        if self.moved:
+            return prefix + ":moved"
+        if self.after:
+            return prefix + ":after:" + hashlib.sha1(self.after.encode()).hexdigest()[:16]
+        return prefix + f":u{self.number}"
+
+    @property
+    def channel(self) -> str:
+        return self.copy_channel
+
+    @property
+    def ts(self) -> str | None:
+        return self.copy_ts
+
+
+@dataclass(frozen=True)
 class DecisionNews(Notice):
     """The registrant is told what an admin decided."""
 
@@ -407,8 +467,8 @@ class PictureOf(Notice):
 
 
 KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
-    RegistrationSaved, ApprovalRequest, DecisionNews, RequestSettled, Introduction, ContactChanged,
-    TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert, MemberLeft,
+    RegistrationSaved, ApprovalRequest, ApprovalDigest, DigestUpdate, DecisionNews, RequestSettled, Introduction,
+    ContactChanged, TrainingLogged, TrainingCelebration, FollowupNudge, CheckIn, CheckInReminder, LeadAlert, MemberLeft,
     ContactQuestion, UnconfirmedContacts, MaterialsDigest, PictureOf)}
 
 

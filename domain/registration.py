@@ -1,14 +1,16 @@
 """Registering stakeholders and deciding on them: who is approved, and when admins must be asked."""
 import logging
 from dataclasses import dataclass, fields
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from domain import introductions, notices
+from domain import approvals, introductions, notices
 from domain.notices import ApprovalRequest, ContactChanged, DecisionNews, RegistrationSaved, RequestSettled
 from domain.profile import Profile
 from domain.sectors import Sector
+from storage import approvals as approvals_store
 from storage import coalitions, contact_changes, outbox, stakeholders
 from storage.models import Stakeholder, now
 
@@ -37,6 +39,7 @@ class Registered:
     is_new: bool
     ask_admins: bool
     newly_approved: bool = False                        # an admin registering is approved at once
+    was_waiting: bool = False                           # pending before this edit (its one entry is updated)
     contact_changes: tuple[tuple[str, str, str], ...] = ()   # (field, old, new) of an approved contact
 
 
@@ -56,10 +59,13 @@ class Decision:
 
 
 def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str,
-             team_id: str = "") -> Registered:
+             team_id: str = "", at: datetime | None = None) -> Registered:
     """Create or edit the caller's profile, decide whether admins must approve it, and owe the
-    registrant a note (once per `form`: a replayed form is the same note) and the admins (and the
-    leads of the state's coalition in the workspace) a request."""
+    registrant a note (once per `form`: a replayed form is the same note); a registration to approve
+    reaches the admins (and the approved leads of the state's coalition in the workspace) in each
+    one's message of waiting registrations (domain/approvals.py): one entry a person, however often
+    they edit it."""
+    at = at or now()
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
@@ -69,8 +75,9 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
         _tell_contact_changes(session, team_id, who, done.contact_changes, admins)
     if done.ask_admins:
         if not done.is_new:
-            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
-        owed += _requests(who, approvers_of(session, admins, team_id, who), done.is_new)
+            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # an older version's requests
+        approvals.owe(session, team_id, approvers_of(session, admins, team_id, who), admins, at,
+                      arriving=0 if done.was_waiting else 1)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
     notices.queue_all(session, owed)
@@ -78,15 +85,20 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
 
 
 def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool,
-               team_id: str | None = None) -> int:
-    """Owe every admin (and the state's coalition leads) a request to approve this revision; how many
-    were not owed already."""
-    return notices.queue_all(session, _requests(who, approvers_of(session, admins, team_id, who), is_new))
+               team_id: str | None = None, at: datetime | None = None) -> int:
+    """This registration waits for the admins (and the state's approved coalition leads): it appears in
+    each one's message of waiting registrations; how many messages were newly owed."""
+    return approvals.owe(session, team_id or "", approvers_of(session, admins, team_id, who), admins, at or now(),
+                         arriving=1)
 
 
 def approvers(session: Session, admins: frozenset[str], team_id: str | None, state: str) -> frozenset[str]:
-    """Who may approve a registration in a state: TAT_ADMINS and that state's coalition leads."""
-    return admins | frozenset(coalitions.leads_of(session, team_id, state))
+    """Who may approve a registration in a state: TAT_ADMINS, and that state's coalition leads while
+    they are approved members themselves (a lead waiting for approval sees nobody's details)."""
+    leads = coalitions.leads_of(session, team_id, state)
+    approved = {who.slack_user_id for who in map(lambda lead: stakeholders.by_slack_user(session, lead), leads)
+                if who is not None and who.status == Status.APPROVED}
+    return admins | frozenset(approved)
 
 
 def approvers_of(session: Session, admins: frozenset[str], team_id: str | None, who: Stakeholder) -> frozenset[str]:
@@ -94,21 +106,20 @@ def approvers_of(session: Session, admins: frozenset[str], team_id: str | None, 
     return approvers(session, admins, team_id, who.state) - {who.slack_user_id}
 
 
-def _requests(who: Stakeholder, admins: frozenset[str], is_new: bool) -> list[notices.Notice]:
-    return [ApprovalRequest(who.id, who.revision, admin, is_new) for admin in sorted(admins)]
-
-
-def offer_waiting(session: Session, admins: frozenset[str]) -> int:
-    """Registrations that wait for an admin reach every admin configured now (one made while
-    TAT_ADMINS was empty, say); requests already owed are not owed again."""
-    return sum(ask_admins(session, who, admins, is_new=who.revision == 1) for who in stakeholders.pending(session))
+def offer_waiting(session: Session, admins: frozenset[str], at: datetime | None = None) -> int:
+    """Registrations that wait reach every admin configured now who never had a message of them (one
+    made while TAT_ADMINS was empty, say). The workspace is not known at start-up: such a message is
+    kept under none."""
+    fresh = [admin for admin in sorted(admins) if not approvals_store.has_any(session, admin)
+             and stakeholders.pending_count(session, excluding=admin)]
+    return approvals.owe(session, "", fresh, admins, at or now(), arriving=stakeholders.pending_count(session))
 
 
 def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
     who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
     before = None if is_new else _identity(who)
     contact_before = {name: getattr(who, name) for name in CONTACT}
-    was_approved = who.status == Status.APPROVED
+    was_approved, was_waiting = who.status == Status.APPROVED, not is_new and who.status == Status.PENDING
     stakeholders.update_profile(session, who, profile)
     if user_id in admins:
         _approve_own(who, user_id)
@@ -118,7 +129,7 @@ def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[st
             who.revision += 1
         who.status, who.decided_by, who.decided_at = Status.PENDING, None, None
         session.flush()
-        return Registered(who, is_new=is_new, ask_admins=True)
+        return Registered(who, is_new=is_new, ask_admins=True, was_waiting=was_waiting)
     changes = tuple((name, contact_before[name], getattr(who, name)) for name in CONTACT
                     if contact_before[name] != getattr(who, name))
     audited = was_approved and Sector(who.sector) in CONTACT_SECTORS
@@ -135,7 +146,7 @@ def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, chan
 
 def decide(
     session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str],
-    team_id: str = "",
+    team_id: str = "", at: datetime | None = None,
 ) -> Decision:
     """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
     of any number of presses at once exactly one decides and the rest are told who did. An admin,
@@ -146,12 +157,12 @@ def decide(
     if admin not in approvers(session, admins, team_id, who.state if who else ""):
         return Decision(Verdict.NOT_ADMIN)
     decided = stakeholders.decide(session, stakeholder_id, revision,
-                                  Status.APPROVED if approve else Status.DECLINED, admin)
+                                  Status.APPROVED if approve else Status.DECLINED, admin, at=at)
     who = stakeholders.by_id(session, stakeholder_id)
     if who is not None:
         session.refresh(who)
     if decided:
-        _tell_decision(session, who, approve, admin, team_id)
+        _tell_decision(session, who, approve, admin, team_id, admins, at or now())
         return Decision(Verdict.DECIDED, who)
     if who is None:
         return Decision(Verdict.GONE)
@@ -160,10 +171,13 @@ def decide(
     return Decision(Verdict.ALREADY, who)
 
 
-def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str, team_id: str) -> None:
-    """The registrant is told; requests not yet sent never will be; every admin's copy is settled;
-    an approved site or officer is introduced to the other side (each pair once)."""
+def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str, team_id: str,
+                   admins: frozenset[str], at: datetime) -> None:
+    """The registrant is told; every approver's message of waiting registrations shows the decision
+    (and requests of the bot's earlier versions are settled); an approved site or officer is
+    introduced to the other side (each pair once)."""
     notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    approvals.owe(session, team_id, approvers_of(session, admins, team_id, who) | {admin}, admins, at)
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)

@@ -7,6 +7,7 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import (
+    approval_blocks,
     blocks,
     coalitions,
     followup_blocks,
@@ -86,6 +87,7 @@ COMMANDS = [
 ACTIONS = {
     "approve_registration": registration.approve,
     "decline_registration": registration.decline,
+    approval_blocks.APPROVE_ALL: registration.approve_all,
     "open_registration": home.open_registration,
     "retry_dead_letter": outbox_admin.retry,
     "find_contacts": home.open_find_contacts,

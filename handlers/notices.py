@@ -9,13 +9,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from domain import notices, places
+from domain import approvals, notices, places
 from domain.registration import Status, profile_of
+from handlers import approval_blocks, followup_blocks, members, resources, trainings
 from handlers import contact_blocks as render_contacts
-from handlers import followup_blocks, members, resources, trainings
 from handlers import registration_blocks as render_registration
 from handlers.blocks import Message, Mrkdwn
-from storage import contact_changes, stakeholders
+from storage import contact_changes, outbox, stakeholders
 from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,17 @@ def approval_request(session: Session, notice: notices.ApprovalRequest) -> Messa
         return None   # decided, or changed since: an admin may only approve what they are shown
     return render_registration.approval_request(who.id, who.revision, who.slack_user_id, profile_of(who),
                                                 notice.is_new)
+
+
+def approval_digest(session: Session, notice: notices.ApprovalDigest | notices.DigestUpdate) -> Message | None:
+    shown = approvals.for_sending(session, notice)
+    return shown and approval_blocks.digest(shown)
+
+
+def followers(message: Claimed, channel: str, ts: str, at: datetime) -> list[dict]:
+    """The outbox rows a message owes once Slack has it (domain/approvals.py's `followers`)."""
+    return [outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=due)
+            for n, due in approvals.followers(message, channel, ts, at)]
 
 
 def decision_news(session: Session, notice: notices.DecisionNews) -> Message | None:
@@ -74,6 +85,8 @@ def picture_of(session: Session, notice: notices.PictureOf) -> Message | None:
 RENDERERS = {
     notices.RegistrationSaved.kind: registration_saved,
     notices.ApprovalRequest.kind: approval_request,
+    notices.ApprovalDigest.kind: approval_digest,
+    notices.DigestUpdate.kind: approval_digest,
     notices.DecisionNews.kind: decision_news,
     notices.RequestSettled.kind: request_settled,
     notices.Introduction.kind: introduction,

@@ -7,10 +7,11 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from domain.approvals import SHOWN
 from domain.bounds import ids_in
 from domain.profile import Invalid, parse_profile
 from domain.registration import Verdict, decide, profile_of, register
-from handlers import members
+from handlers import approval_blocks, members
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
 from handlers.commands import Call, Message, OpenModal
@@ -43,7 +44,8 @@ def submit(ack, body, view, client, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
+        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body),
+                 at=services.clock())
         members.details_saved(session, _team(body), user, services.clock())   # a contact's details confirmed
     ack()
     _refresh_home(services, client, user, _team(body))
@@ -103,7 +105,8 @@ def _decide(body, action, respond, services, approve: bool, client=None) -> None
                                               replace_original=False))
     who_id, revision = decided
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body))
+        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body),
+                          at=services.clock())
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
@@ -116,6 +119,40 @@ def _decide(body, action, respond, services, approve: bool, client=None) -> None
     container = body.get("container") or {}
     if container.get("is_ephemeral") or container.get("type") == "view":   # `/tat pending`, the Home tab
         services.later(lambda: respond(replace_original=True, **settled.as_kwargs()))
+
+
+def approve_all(ack, body, action, client, respond, context):
+    """"Approve all" in an approver's message: each registration it listed is approved, each as a
+    compare-and-set of the revision shown; the presser hears privately what was done and what not."""
+    ack()
+    services, admin = context["services"], body["user"]["id"]
+    listed = _listed(action.get("value"))
+    if not listed:
+        expired = render.button_expired()
+        return services.later(lambda: respond(**expired.as_kwargs(), response_type="ephemeral",
+                                              replace_original=False))
+    verdicts: list[Verdict] = []
+    approved: list[str] = []
+    with services.sessions.begin() as session:
+        for who_id, revision in listed:
+            decision = decide(session, who_id, revision, admin, True, services.admins, team_id=_team(body),
+                              at=services.clock())
+            verdicts.append(decision.verdict)
+            if decision.verdict == Verdict.DECIDED:
+                approved.append(decision.stakeholder.slack_user_id)
+    told = approval_blocks.approved_all(verdicts)
+    services.later(lambda: respond(**told.as_kwargs(), response_type="ephemeral", replace_original=False))
+    for registrant in approved:
+        _refresh_home(services, client, registrant, _team(body))
+
+
+def _listed(value: object) -> list[tuple[int, int]]:
+    """The (id, revision) pairs an Approve all button carries ("12:3,14:1"); none if it carries anything else."""
+    text = str(value or "")
+    if len(text) > 24 * SHOWN:
+        return []
+    pairs = [ids_in(part, 2) for part in text.split(",")]
+    return [pair for pair in pairs if pair] if all(pairs) and len(pairs) <= SHOWN else []
 
 
 def _team(body: dict) -> str:

@@ -59,6 +59,7 @@ class SlackStandIn:
         self.breaches: list[tuple[Call, list[strict.Breach]]] = []   # what real Slack would refuse (or warn of)
         self.users: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}   # conversation → messages posted, newest last
+        self.shown: dict[tuple[str, str], dict] = {}   # (conversation, ts) → what the message shows now
         self.members: dict[str, list[str]] = {}    # group DM → the people conversations.open put in it
         self.socket_url: str | None = None     # what apps.connections.open hands out (Socket Mode)
         self.files: dict[str, dict] = {}       # file id → its name, length, the bytes uploaded, where shared
@@ -70,6 +71,7 @@ class SlackStandIn:
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
         self._limits: dict[str, RateLimit] = {}
+        self._conversation_limit: tuple[frozenset[str], RateLimit] | None = None
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -112,6 +114,23 @@ class SlackStandIn:
         with self._changed:
             self._limits[method] = RateLimit(per_minute, per_channel_per_second)
 
+    def limit_conversations(self, methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
+                            per_second: float = 1.0) -> None:
+        """Enforce about one message a second into each conversation across these methods together (a
+        post and an update in one DM count alike), past it 429 with Retry-After: Slack's documented
+        per-channel limit for posting, applied to updates too (stricter than Slack, never looser)."""
+        with self._changed:
+            self._conversation_limit = (frozenset(methods), RateLimit(10**9, per_second))
+
+    def _rate_limited(self, call: Call) -> "Failure | None":
+        conversation = self._conversation(call.params)
+        if self._limits.get(call.method):
+            failure = self._limits[call.method].check(conversation)
+            if failure:
+                return failure
+        methods, shared = self._conversation_limit or (frozenset(), None)
+        return shared.check(conversation) if shared and call.method in methods else None
+
     def hold(self, method: str, **matching) -> "Hold":
         """The next matching call is taken (a message is posted) but not answered until released:
         a sender killed meanwhile never learns that Slack has the message."""
@@ -149,6 +168,14 @@ class SlackStandIn:
                 self._changed.wait(left)
             return found
 
+    def showing(self, user_or_channel: str) -> list[dict]:
+        """What the bot's messages in a conversation (a person's DM, by their id) show now, after every
+        chat.update: {"ts", "text", "blocks"} each, oldest first."""
+        conversation = self._conversation({"channel": user_or_channel})
+        with self._changed:
+            return [{"ts": ts, **shown} for (channel, ts), shown in sorted(self.shown.items(), key=lambda i: i[0][1])
+                    if channel == conversation]
+
     def since(self, mark: int) -> list[Call]:
         with self._changed:
             return self.calls[mark:]
@@ -161,8 +188,8 @@ class SlackStandIn:
             failure = next((f for f in queue if _matches(call.params, f.matching)), None)
             if failure:
                 queue.remove(failure)
-            elif self._limits.get(call.method):
-                failure = self._limits[call.method].check(call.params.get("channel") or "")
+            else:
+                failure = self._rate_limited(call)
             if failure:
                 if failure.posted:
                     self.answer(call.method, call.params)
@@ -212,6 +239,14 @@ class SlackStandIn:
                 self.history.setdefault(channel, []).append(
                     {"type": "message", "ts": ts, "text": params.get("text"), "bot_id": "BTATBOT01",
                      **({"metadata": params["metadata"]} if params.get("metadata") else {})})
+                self.shown[(channel, ts)] = {"text": params.get("text"), "blocks": params.get("blocks") or []}
+            elif method == "chat.update":
+                if (channel, ts) not in self.shown:
+                    return {"ok": False, "error": "message_not_found"}
+                self.shown[(channel, ts)] = {"text": params.get("text"), "blocks": params.get("blocks") or []}
+                for seen in self.history.get(channel, []):
+                    if seen["ts"] == ts:
+                        seen["text"] = params.get("text")
             return {"ok": True, "channel": channel, key: ts,
                     "message": {"text": params.get("text"), "blocks": params.get("blocks", [])}}
         if method.startswith("views."):

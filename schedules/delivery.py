@@ -83,10 +83,12 @@ class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
-                 batch: int = 50, clock=now, recipients: Recipients | None = None):
+                 batch: int = 50, clock=now, recipients: Recipients | None = None, followers=None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
-        longer applies (handlers/notices.py)."""
+        longer applies (handlers/notices.py); `followers(claimed, channel, ts, at)` the outbox rows a
+        message owes once Slack has it (an approver's digest: the check for changes made meanwhile)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.followers = followers or (lambda message, channel, ts, at: [])
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -202,6 +204,7 @@ class Sender:
                 sent.append((message.id, outcome.channel, outcome.ts))
                 metrics.SENT.labels(message.kind).inc()
                 owed += filter(None, [pictures.owed(message, content, outcome.channel, outcome.ts, self.clock())])
+                owed += self.followers(message, outcome.channel, outcome.ts, self.clock())
             else:
                 failed.append((message, outcome))
         with self.sessions.begin() as session:

@@ -380,3 +380,24 @@ class MeetingAttendance(Base):
     email: Mapped[str] = mapped_column(String(254), primary_key=True)   # lower-cased
     training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class ApprovalDigest(Base):
+    """An approver's one message of registrations waiting for them, kept current (domain/approvals.py).
+
+    `generation` counts the messages posted to this approver (a new one when registrations arrive and
+    nothing else waited); `version` rises with every change to what they wait for, and `shown_version`
+    is the version the message last showed. `owed_key` names the message of the chain of sends owed
+    or on its way (None: the chain ended; the next change starts one), and `updates` numbers the
+    updates a change started, for their keys."""
+
+    __tablename__ = "approval_digests"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    approver: Mapped[str] = mapped_column(String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    shown_version: Mapped[int] = mapped_column(Integer, default=0)
+    owed_key: Mapped[str | None] = mapped_column(String(200))
+    updates: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,5 +1,6 @@
 """Reading and writing stakeholders. Functions take the session first and never commit."""
 from dataclasses import fields
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select, update
@@ -61,12 +62,13 @@ def _insert_new(dialect: str):
     return insert(table).on_conflict_do_nothing(index_elements=["slack_user_id"]).returning(table.c.id)
 
 
-def decide(session: Session, stakeholder_id: int, revision: int, status: str, admin: str) -> bool:
+def decide(session: Session, stakeholder_id: int, revision: int, status: str, admin: str,
+           at: datetime | None = None) -> bool:
     """Record a decision on one pending revision, as a compare-and-set: False if it was not pending."""
     changed = session.execute(
         update(Stakeholder)
         .where(Stakeholder.id == stakeholder_id, Stakeholder.revision == revision, Stakeholder.status == "pending")
-        .values(status=status, decided_by=admin, decided_at=now())
+        .values(status=status, decided_by=admin, decided_at=at or now())
         .execution_options(synchronize_session=False))
     return changed.rowcount == 1
 

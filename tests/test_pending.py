@@ -80,4 +80,5 @@ def test_a_registration_made_while_no_admin_was_configured_reaches_the_admins_on
 
     asked = [c.params["channel"] for c in slack.calls_to("chat.postMessage")]
     assert sorted(asked) == sorted([MANAGER, ADMIN, SECOND_ADMIN])
-    assert "New registration to approve" in slack.calls_to("chat.postMessage", channel=ADMIN)[0].params["text"]
+    assert "1 registration waiting for your approval in Nebraska: Sam Stone" in slack.calls_to(
+        "chat.postMessage", channel=ADMIN)[0].params["text"]
