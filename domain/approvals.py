@@ -127,10 +127,13 @@ def for_sending(session: Session, notice: ApprovalDigest | DigestUpdate) -> Dige
         if digest.owed_key in links:
             digest.owed_key = None
         return None
+    shown = gather(session, notice.team_id, notice.approver, notice.admin, digest.started_at)
+    if isinstance(notice, ApprovalDigest) and not shown.total:   # all decided before it went: not worth a post
+        digest.owed_key = None if digest.owed_key in links else digest.owed_key
+        return None
     digest.shown_version = digest.version
     if digest.owed_key in links or digest.owed_key is None:
         digest.owed_key = notice.key
-    shown = gather(session, notice.team_id, notice.approver, notice.admin, digest.started_at)
     session.flush()
     return shown
 

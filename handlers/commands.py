@@ -74,3 +74,10 @@ def help_message(commands: list[Command], is_admin: bool, unknown: str | None = 
     intro = md("{}*TAT Coalition Bot*: your coalition's contacts and follow-ups. Commands:", opening)
     text = Mrkdwn("\n").join([intro, *lines, SAFETY, HOTLINE])
     return Message(text, [section(Mrkdwn("\n").join([intro, *lines])), context(f"{SAFETY} {HOTLINE}")])
+
+
+def admins_only(word: str) -> Message:
+    """What a member hears for a command that is the admins': what it is for, not "I don't know"."""
+    text = md("`/tat {}` is for coalition admins, so nothing was done. If it needs doing, ask your state's "
+              "coalition lead or an admin; `/tat help` lists what you can do.", word)
+    return Message(text)

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from domain.approvals import SHOWN
+from domain.approvals import SHOWN, lead_states
 from domain.bounds import ids_in
 from domain.profile import Invalid, parse_profile
 from domain.registration import Verdict, decide, profile_of, register
@@ -52,19 +52,25 @@ def submit(ack, body, view, client, context):
 
 
 def pending_list(call: Call, session: Session) -> Message:
-    """`/tat pending [page N]` (admins): the registrations waiting for a decision, a page at a time,
-    with their buttons (never one's own); the first page also names the contacts who left their
-    yearly question unanswered."""
-    total = stakeholders.pending_count(session, excluding=call.user)
+    """`/tat pending [page N]` (admins, and the approved leads of a state's coalition for their states):
+    the registrations waiting for a decision, a page at a time, with their buttons (never one's own);
+    an admin's first page also names the contacts who left their yearly question unanswered."""
+    states = None if call.is_admin else lead_states(session, call.team, call.user)
+    if states == []:
+        return render.pending_refused()
+    total = stakeholders.pending_count(session, excluding=call.user, states=states)
     page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
-    listed = render.pending_list(waiting_page(session, call.user, page), total, page)
-    return members.with_unconfirmed(listed, session, call.team, call.now or now()) if page == 1 else listed
+    listed = render.pending_list(waiting_page(session, call.user, page, states), total, page)
+    if page == 1 and call.is_admin:
+        return members.with_unconfirmed(listed, session, call.team, call.now or now())
+    return listed
 
 
-def waiting_page(session: Session, admin: str, page: int = 1) -> list[tuple]:
-    """One page of the registrations `admin` may decide, as the pending list shows them."""
+def waiting_page(session: Session, admin: str, page: int = 1, states: list[str] | None = None) -> list[tuple]:
+    """One page of the registrations `admin` may decide (in these states, when given), as the pending
+    list shows them."""
     shown = render.PENDING_SHOWN
-    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown)
+    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown, states=states)
     return [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting]
 
 

@@ -177,6 +177,12 @@ def pending_list(waiting: list[tuple[int, int, str, Profile]], total: int, page:
     return Message(text, blocks)
 
 
+def pending_refused() -> Message:
+    """`/tat pending` asked by someone who decides on nobody's registration."""
+    return Message("`/tat pending` is for coalition admins and the approved leads of a state's coalition, so "
+                   "nothing was shown. `/tat help` lists what you can do.")
+
+
 def approval_settled(user_id: str, profile: Profile, approved: bool, admin: str) -> Message:
     """An admin's request once decided: the buttons give way to who decided."""
     outcome = "Approved" if approved else "Declined"

@@ -4,7 +4,7 @@ A subcommand replies at once (in the acknowledgement), or, when it is `slow`, th
 goes first and the reply follows through the response_url. Buttons whose value is command text
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
-from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.commands import Call, Command, OpenModal, Then, admins_only, help_message
 from handlers.unreachable import telling
 from storage.db import reading
 
@@ -62,8 +62,10 @@ def command_runner(commands: list[Command]):
         word, _, rest = call.text.partition(" ")
         call = Call(call.user, rest.strip(), call.is_admin, call.team_id, call.channel, call.trigger_id, call.now)
         chosen = by_word.get(word.lower())
-        if chosen is None or (chosen.admins_only and not call.is_admin):
+        if chosen is None:
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
+        if chosen.admins_only and not call.is_admin:
+            return ack(**admins_only(chosen.word).as_kwargs())
         if chosen.slow:
             ack()
             return services.later(lambda: _reply_later(chosen, call, services, respond, client))

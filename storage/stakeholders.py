@@ -16,19 +16,20 @@ def by_slack_user(session: Session, user_id: str, for_update: bool = False) -> S
 
 
 def pending(session: Session, excluding: str | None = None, offset: int = 0,
-            limit: int | None = None) -> list[Stakeholder]:
-    """Registrations waiting for an admin, oldest first (one page of them, with `limit`), never
-    `excluding`'s own."""
-    query = select(Stakeholder).where(*_waiting(excluding)).order_by(Stakeholder.created_at, Stakeholder.id)
+            limit: int | None = None, states: list[str] | None = None) -> list[Stakeholder]:
+    """Registrations waiting for an admin, oldest first (one page of them, with `limit`; only these
+    `states`, when given), never `excluding`'s own."""
+    query = select(Stakeholder).where(*_waiting(excluding, states)).order_by(Stakeholder.created_at, Stakeholder.id)
     return list(session.scalars(query.offset(offset).limit(limit)))
 
 
-def pending_count(session: Session, excluding: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(Stakeholder).where(*_waiting(excluding)))
+def pending_count(session: Session, excluding: str | None = None, states: list[str] | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(Stakeholder).where(*_waiting(excluding, states)))
 
 
-def _waiting(excluding: str | None) -> list:
-    return [Stakeholder.status == "pending", *([Stakeholder.slack_user_id != excluding] if excluding else [])]
+def _waiting(excluding: str | None, states: list[str] | None = None) -> list:
+    return [Stakeholder.status == "pending", *([Stakeholder.slack_user_id != excluding] if excluding else []),
+            *([Stakeholder.state.in_(states)] if states is not None else [])]
 
 
 def by_id(session: Session, stakeholder_id: int) -> Stakeholder | None:

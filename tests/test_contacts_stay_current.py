@@ -89,8 +89,9 @@ def test_someone_reactivated_in_slack_waits_for_an_approver_again(running):
     deactivated_in_slack(running, SHERIFF)
     deactivated_in_slack(running, SHERIFF, deleted=False)
     assert stakeholder(running, SHERIFF).status == "pending"
-    wait_until(lambda: [c for c in dms(running, LEAD) if "Changed registration to approve" in c.params["text"]
-                        and "Dana Deputy" in c.params["text"]])
+    wait_until(lambda: (running.slack.showing(ADMIN) or [{}])[-1].get("text", "").startswith(
+        "1 registration waiting for your approval in Nebraska: Dana Deputy"))
+    assert "Changed registration" in json.dumps(running.slack.showing(ADMIN)[-1]["blocks"])
     assert "Dana Deputy" not in shown(reply_of(running, MANAGER, "contact Douglas County, NE"))
 
 

@@ -89,7 +89,7 @@ def test_a_message_slack_refuses_for_good_is_a_dead_letter_admins_see_and_can_re
 
 
 def test_only_admins_see_the_outbox(running):
-    assert "I don't know `outbox`" in running.command(MANAGER, "outbox").body
+    assert "`/tat outbox` is for coalition admins" in running.command(MANAGER, "outbox").body
 
 
 def test_a_message_whose_answer_was_lost_is_found_in_the_conversation_not_sent_twice(running):
@@ -172,7 +172,7 @@ def test_a_claim_that_lapses_under_a_live_sender_never_doubles_its_message(runni
     finally:
         held.release()
         other.close()
-    wait_until(lambda: count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0)
+    wait_until(lambda: count_rows(running.database_url, "outbox", "sent_at IS NULL AND cancelled_at IS NULL") == 0)
     assert len(running.slack.history["D" + MANAGER[1:]]) == 1
 
 

@@ -94,16 +94,22 @@ def test_setup_rejects_a_time_zone_of_another_state_and_a_missing_lead(running):
 def test_a_coalitions_six_months_of_follow_ups(running):
     meeting, slack = today(), running.slack
     submit(running, MANAGER, TRUCK_STOP)
+    approved(running, LEAD, state="IA")        # a lead decides while an approved member (here of Iowa's)
     assert setup_coalition(running, meeting).status == 200
     listed = json.loads(running.command(ADMIN, "followups NE").body)["text"]
     assert listed.count("planned") == 3 and "10:00 C" in listed
     head = json.loads(running.command(ADMIN, "followups NE").body)["blocks"][0]["text"]["text"]
     assert f"leads: <@{LEAD}>; lead agencies: Nebraska AG; Nebraska Trucking Association)" in head   # said apart
 
-    submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations
-    request = next(c for c in slack.wait_for("chat.postMessage", count=2, channel=LEAD)
-                   if SHERIFF in json.dumps(c.params["blocks"]))   # the manager's waits for an admin too
-    press(running, LEAD, request, "approve_registration")
+    slack.wait_for("chat.postMessage", channel=LEAD)   # the manager's registration waits for the lead too
+    submit(running, SHERIFF, SHERIFF_FORM)     # a state's lead approves its registrations, from one message
+    request = slack.wait_for("chat.update", channel="D" + LEAD[1:])[0]
+    assert SHERIFF in json.dumps(request.params["blocks"])
+    assert len(slack.calls_to("chat.postMessage", channel=LEAD)) == 1
+    sheriffs = next(b for b in request.params["blocks"] if b["type"] == "actions"
+                    and b["elements"][0]["value"] == f"{stakeholder(running, SHERIFF).id}:1")
+    press(running, LEAD, type(request)(request.method, {**request.params, "blocks": [sheriffs]},
+                                       response=request.response), "approve_registration")
     wait_until(lambda: stakeholder(running, SHERIFF).status == "approved")
     approved(running, "U0DRIVER01")
 
@@ -430,17 +436,18 @@ def test_two_processes_dispatching_a_follow_up_that_fell_due_send_the_nudge_and_
 
 
 def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_registrations(running):
-    assert "I don't know `setup`" in running.command(MANAGER, "setup").body
-    assert "I don't know `followups`" in running.command(MANAGER, "followups").body
+    assert "`/tat setup` is for coalition admins" in running.command(MANAGER, "setup").body
+    assert "`/tat followups` is for coalition admins" in running.command(MANAGER, "followups").body
     view = followup_blocks.setup_form([(s.abbr, s.name) for s in places.all_states()], {})   # as if they had it
     refused = running.send(payloads.view_submission(MANAGER, view, {}))
     assert "Only coalition admins" in refused.body
     assert "No coalition is set up" in running.command(ADMIN, "followups").body
 
     submit(running, MANAGER, TRUCK_STOP)                  # waiting before the coalition had leads
+    approved(running, LEAD)                               # a lead approves while an approved member
     setup_coalition(running, today(), lead_agencies="<!channel> Nebraska AG")
     (request,) = running.slack.wait_for("chat.postMessage", channel=LEAD)
-    assert "New registration to approve" in request.params["text"]
+    assert "1 registration waiting for your approval in Nebraska: Sam Stone" in request.params["text"]
     listed = running.command(ADMIN, "followups NE").body
     assert "&lt;!channel&gt; Nebraska AG" in listed and "<!channel>" not in listed
     assert "I don't know the state `Narnia`" in running.command(ADMIN, "followups Narnia").body

@@ -110,7 +110,7 @@ def test_an_admin_turns_the_note_off_and_on_in_one_channel(running):
 
 
 def test_language_is_for_admins_and_says_its_form(running):
-    assert "I don't know `language`" in running.command(MANAGER, "language off").body
+    assert "`/tat language` is for coalition admins" in running.command(MANAGER, "language off").body
     assert "`/tat language off` or `/tat language on`" in running.command(ADMIN, "language maybe").body
     assert "in the channel whose notes" in running.command(ADMIN, "language off", channel="D0ADMIN001").body
     assert count_rows(running.database_url, "language_settings") == 0

@@ -5,6 +5,7 @@ from dataclasses import replace
 import bot as tat_bot
 from localslack import payloads
 from tests.conftest import ADMIN, SECOND_ADMIN, serving, settings_for
+from tests.test_followups import LEAD, approved, setup_coalition, today
 from tests.test_registration import (
     MANAGER,
     SHERIFF,
@@ -43,10 +44,20 @@ def test_an_admin_lists_pending_registrations_and_approves_from_the_list(running
     assert "1 registration(s) waiting" in json.loads(running.command(ADMIN, "pending").body)["text"]
 
 
-def test_pending_is_for_admins_only(running):
+def test_pending_is_for_admins_and_leads_and_a_lead_sees_their_states_registrations(running):
     submit(running, SHERIFF, SHERIFF_FORM)
-    reply = json.loads(running.command(MANAGER, "pending").body)
-    assert "I don't know `pending`" in reply["text"] and "Douglas County Sheriff" not in json.dumps(reply)
+    submit(running, MANAGER, {**TRUCK_STOP, "state": "IA", "place": "Polk"})
+    reply = running.command(MANAGER, "pending").body
+    assert "is for coalition admins and the approved leads" in reply and "Douglas County Sheriff" not in reply
+
+    setup_coalition(running, today())
+    refused = running.command(LEAD, "pending").body   # a lead not yet approved sees nothing
+    assert "is for coalition admins and the approved leads" in refused and "Douglas County Sheriff" not in refused
+    approved(running, LEAD)
+    listed = json.loads(running.command(LEAD, "pending").body)
+    assert "1 registration(s) waiting" in listed["text"]
+    assert "Douglas County Sheriff" in json.dumps(listed) and "Big Rig Plaza" not in json.dumps(listed)
+    assert "2 registration(s) waiting" in json.loads(running.command(ADMIN, "pending").body)["text"]
 
 
 def test_nothing_waiting_says_so(running):

@@ -178,7 +178,7 @@ def test_the_hotline_numbers_give_mexicos_number_as_dialled_since_2019(running):
 
 def test_milestone_is_for_admins_only(running):
     approve(running, MANAGER, TRUCK_STOP)
-    assert "I don't know `milestone`" in ephemeral(running.command(MANAGER, "milestone"))["text"]
+    assert "`/tat milestone` is for coalition admins" in ephemeral(running.command(MANAGER, "milestone"))["text"]
 
 
 def test_an_admin_exports_the_coalition_as_a_csv_in_their_dm(running):
@@ -202,6 +202,6 @@ def test_an_admin_exports_the_coalition_as_a_csv_in_their_dm(running):
 
 def test_export_is_for_admins_only(running):
     approve(running, MANAGER, TRUCK_STOP)
-    assert "I don't know `export`" in ephemeral(running.command(MANAGER, "export"))["text"]
+    assert "`/tat export` is for coalition admins" in ephemeral(running.command(MANAGER, "export"))["text"]
     running.bot.later.wait_idle()
     assert running.slack.calls_to("files.getUploadURLExternal") == []
