@@ -10,7 +10,7 @@ PENDING = "`/tat pending`"
 
 def digest(shown: Digest) -> Message:
     """The approver's message: how many wait (and where), Approve / Decline for each of the oldest,
-    Approve all for those shown, a line for the rest, and who decided lately."""
+    Approve all for those shown (when more than one), a line for the rest, and who decided lately."""
     if shown.superseded:
         text = "This list of registrations moved to a newer message below."
         return Message(text, [section(text)])
@@ -26,7 +26,8 @@ def digest(shown: Digest) -> Message:
     left = shown.total - len(shown.shown)
     if left > 0:
         blocks.append(context(md("{} more in {}, oldest first.", f"{left:,}", Mrkdwn(PENDING))))
-    blocks.append(actions(_approve_all(shown.shown)))
+    if len(shown.shown) > 1:
+        blocks.append(actions(_approve_all(shown.shown)))
     blocks += _settled(shown)
     blocks.append(context(md("This message keeps itself current. {} lists every registration waiting for you.",
                              Mrkdwn(PENDING))))
@@ -64,11 +65,10 @@ def _entry(waiting: Waiting) -> Mrkdwn:
 def _approve_all(shown: list[Waiting]) -> dict:
     count = len(shown)
     value = ",".join(f"{w.stakeholder_id}:{w.revision}" for w in shown)
-    confirm = confirm_dialog(f"Approve {count} registration{'s' if count != 1 else ''}?",
+    confirm = confirm_dialog(f"Approve {count} registrations?",
                              md("Everyone listed in this message will be approved and told so. Someone "
                                 "changed or decided meanwhile is left as it is."), "Approve all")
-    return button(f"Approve all {count}" if count > 1 else "Approve", APPROVE_ALL, value, style="primary",
-                  confirm=confirm)
+    return button(f"Approve all {count}", APPROVE_ALL, value, style="primary", confirm=confirm)
 
 
 def _settled(shown: Digest) -> list[dict]:

@@ -127,14 +127,14 @@ def test_a_site_and_its_sheriff_approved_at_the_same_moment_are_introduced_once(
 
     submit(running, MANAGER, TRUCK_STOP)
     submit(running, SHERIFF, SHERIFF_FORM)
-    wait_until(lambda: count_rows(running.database_url, "outbox", "key LIKE 'approval:%' AND sent_at IS NOT NULL")
-               == 4)
-    requests = {c.params["text"].split(":")[1].split("(")[0].strip(): c
-                for c in running.slack.calls_to("chat.postMessage", channel="U0ADMIN001")}
-    site, sheriff = requests["Sam Stone"], requests["Dana Deputy"]
+    listing_both = [c for c in running.slack.wait_for("chat.update", channel="D0ADMIN002")
+                    if c.params["text"].startswith("2 registrations waiting")]   # each admin's one message
+    site, sheriff = (f"{stakeholder(running, user).id}:1" for user in (MANAGER, SHERIFF))
+    (first,) = running.slack.calls_to("chat.postMessage", channel="U0ADMIN001")
+    assert "Sam Stone" in first.params["text"] and listing_both
 
-    at_once(lambda: running.send(press_body(running, "U0ADMIN001", site, "approve_registration")),
-            lambda: running.send(press_body(running, "U0ADMIN002", sheriff, "approve_registration")))
+    at_once(lambda: running.send(press_body(running, "U0ADMIN001", first, "approve_registration", site)),
+            lambda: running.send(press_body(running, "U0ADMIN002", listing_both[0], "approve_registration", sheriff)))
 
     settled(running)
     assert count_rows(running.database_url, "introductions") == 1

@@ -23,10 +23,11 @@ def at_once(*sends):
     return responses
 
 
-def press_body(running, user, request, action_id):
+def press_body(running, user, request, action_id, value=None):
+    """Pressing a button of a message the bot sent (the first with this action, or the one with this value)."""
     message = {**request.params, "ts": request.response["ts"]}
     button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action_id)
+                  if e["action_id"] == action_id and value in (None, e["value"]))
     return payloads.block_action(user, button, message, request.response["channel"], running.slack.response_url(user))
 
 
