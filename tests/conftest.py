@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
+from handlers.slack_token import check_token
 from localslack.client import SECRET, BotClient, Response, stop_server  # noqa: F401 (tests import them from here)
 from localslack.client import settings_for as client_settings
-from handlers.slack_token import check_token
 from localslack.standin import SlackStandIn
 from storage.db import engine_for
 from storage.models import Base, Stakeholder
