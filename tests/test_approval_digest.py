@@ -178,3 +178,19 @@ def test_sends_to_one_approver_keep_to_slacks_rate_a_conversation(running):
     settled(running)
     assert [c for c in running.slack.refused if c.params.get("channel") in (ADMIN, SECOND_ADMIN, *DM.values())] == []
     assert showing(running, ADMIN)["text"].startswith("8 registrations waiting")
+
+
+def test_the_stand_in_holds_each_conversation_to_one_message_a_second_posts_and_updates_alike(slack):
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    slack.limit_conversations()
+    client = WebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+    posted = client.chat_postMessage(channel=ADMIN, text="first")
+    client.chat_postMessage(channel=SECOND_ADMIN, text="another conversation: its own second")
+    try:
+        client.chat_update(channel=posted["channel"], ts=posted["ts"], text="too soon in the same DM")
+        raise AssertionError("an update within the second was taken")
+    except SlackApiError as refused:
+        assert refused.response.status_code == 429 and int(refused.response.headers["Retry-After"]) >= 1
+    assert [c.method for c in slack.refused] == ["chat.update"]
