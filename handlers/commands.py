@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from domain import localtime
 from domain.bounds import echoed
 from handlers.blocks import HOTLINE, SAFETY, Message, Mrkdwn, context, md, section
 
@@ -20,6 +21,7 @@ class Call:
     channel: str = ""      # where it was typed ("" from the Home tab)
     trigger_id: str = ""   # unique per command or button press
     now: datetime | None = field(default=None, compare=False)   # the bot's clock when it was typed
+    zone: str | None = field(default=None, compare=False)      # the caller's time zone: their "today"
 
     @property
     def team(self) -> str:
@@ -32,8 +34,8 @@ class Call:
 
     @property
     def today(self) -> date | None:
-        """For dates like "yesterday" (UTC until the coalition's time zone is known)."""
-        return self.now.date() if self.now else None
+        """For dates like "yesterday": the caller's own day (their time zone, else their coalition's)."""
+        return localtime.day_in(self.now, self.zone or localtime.FALLBACK_ZONE) if self.now else None
 
 
 @dataclass(frozen=True)

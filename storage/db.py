@@ -124,6 +124,19 @@ def one_read(engine: Engine) -> Connection:
     return read_only(engine).connect().execution_options(**options)
 
 
+def now_in(session: Session):
+    """What time it is for the bot this session works for: its one injected clock (the tests' and
+    the shell's move), else the real time."""
+    from storage.models import now
+
+    return (session.info.get("clock") or now)()
+
+
+def keep_clock(sessions: sessionmaker[Session], clock) -> None:
+    """Every session of this factory asks `clock` what time it is (`now_in`)."""
+    sessions.configure(info={"clock": clock})
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     from storage.directory import watch_changes  # it reads through this module's engines
 
