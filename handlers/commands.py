@@ -22,6 +22,7 @@ class Call:
     trigger_id: str = ""   # unique per command or button press
     now: datetime | None = field(default=None, compare=False)   # the bot's clock when it was typed
     zone: str | None = field(default=None, compare=False)      # the caller's time zone: their "today"
+    find_zone: Callable[[], str] | None = field(default=None, compare=False, repr=False)   # asked only if needed
 
     @property
     def team(self) -> str:
@@ -35,7 +36,10 @@ class Call:
     @property
     def today(self) -> date | None:
         """For dates like "yesterday": the caller's own day (their time zone, else their coalition's)."""
-        return localtime.day_in(self.now, self.zone or localtime.FALLBACK_ZONE) if self.now else None
+        if self.now is None:
+            return None
+        zone = self.zone or (self.find_zone() if self.find_zone else None)
+        return localtime.day_in(self.now, zone or localtime.FALLBACK_ZONE)
 
 
 @dataclass(frozen=True)

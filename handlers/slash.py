@@ -99,8 +99,9 @@ def _run(chosen: Command, call: Call, services):
 
 
 def _where(call: Call, session) -> Call:
-    """The call with its caller's time zone, so that its "today" is theirs."""
-    return replace(call, zone=zones.zone_of(session, call.team_id, call.user))
+    """The call with a way to its caller's time zone, so that its "today" is theirs (read only by the
+    commands that ask for a day: a lookup stays one statement)."""
+    return replace(call, find_zone=lambda: zones.zone_of(session, call.team_id, call.user))
 
 
 def _reply_later(chosen: Command, call: Call, services, respond, client) -> None:
