@@ -241,3 +241,18 @@ def test_a_payload_slack_refuses_shows_as_slacks_error_not_as_the_message():
     finally:
         local.bot.close()
         local.slack.stop()
+
+
+def test_an_answer_to_a_command_that_slack_refuses_shows_as_slacks_error(monkeypatch):
+    import handlers
+    from handlers.blocks import Message, section
+    from handlers.commands import Command
+
+    too_many = [section(f"line {i}") for i in range(51)]   # Slack takes 50 blocks in a message
+    loud = Command("loud", "loud", "a reply too long for Slack", lambda call, session: Message("loud", too_many),
+                   uses_database=False)
+    monkeypatch.setattr(handlers, "COMMANDS", [*handlers.COMMANDS, loud])   # as a new command would be added
+    said = converse(["/tat loud", "/tat help", "quit"])
+    assert "[Slack refused the bot's answer to slash command: invalid_blocks — nothing was shown]" in said
+    assert "line 0" not in said and "[only visible to you]\nloud" not in said
+    assert "/tat register" in said   # the next command is shown as before
