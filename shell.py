@@ -148,6 +148,7 @@ class Shell:
 
     # -- sending what Slack would send ----------------------------------------------------------
     def _command(self, text: str) -> None:
+        self.pressed = None   # a reply through this command's response_url is a new message
         body = payloads.slash_command(self.me.user, text, self.slack.response_url(self.me.user), CHANNEL)
         self._show_ack(self._dispatch(body))
         self._show_new_calls()

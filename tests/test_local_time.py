@@ -11,7 +11,7 @@ from domain import localtime
 from domain.coalitions import leads_since
 from domain.trainings import parse_date
 from localslack import payloads
-from storage.models import OutboxMessage, Report, Training
+from storage.models import OutboxMessage, Report, Stakeholder, Training
 from tests.conftest import ADMIN, SECRET
 from tests.test_followups import CHANNEL, LEAD, approved, dms, press, setup_coalition, tick
 from tests.test_language import message_event, notes
@@ -203,6 +203,10 @@ def outbox_rows(running, prefix: str) -> list[OutboxMessage]:
 def test_every_not_now_is_a_reminder_owed_at_ten_on_a_working_day(running):
     meeting = date(2026, 2, 9)   # its 1-month follow-up: Monday 9 March 2026, 10:00 CDT (DST began on the 8th)
     checkins_due(running, meeting)
+    with running.bot.services.sessions() as session:   # a row's default times are the bot's clock's too
+        created = session.scalar(select(Stakeholder.created_at).where(Stakeholder.slack_user_id == "U0DRIVER01"))
+    assert abs(created - (localtime.morning_of(date(2026, 3, 9), "America/Chicago") - timedelta(days=40))) \
+        < timedelta(minutes=5)
     (checkin,) = dms(running, "U0DRIVER01")
     for presses in range(1, 4):
         asked = dms(running, "U0DRIVER01")[-1]
