@@ -12,7 +12,8 @@ from domain.profile import Profile
 from domain.sectors import Sector
 from storage import approvals as approvals_store
 from storage import coalitions, contact_changes, outbox, stakeholders
-from storage.models import Stakeholder, now
+from storage.db import now_in
+from storage.models import Stakeholder
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     reaches the admins (and the approved leads of the state's coalition in the workspace) in each
     one's message of waiting registrations (domain/approvals.py): one entry a person, however often
     they edit it."""
-    at = at or now()
+    at = at or now_in(session)
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
@@ -75,7 +76,7 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
         _tell_contact_changes(session, team_id, who, done.contact_changes, admins)
     if done.ask_admins:
         if not done.is_new:
-            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # an older version's requests
+            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now_in(session))   # older revisions
         approvals.owe(session, team_id, approvers_of(session, admins, team_id, who), admins, at,
                       arriving=0 if done.was_waiting else 1)
         if not admins:
@@ -88,7 +89,8 @@ def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_ne
                team_id: str | None = None, at: datetime | None = None) -> int:
     """This registration waits for the admins (and the state's approved coalition leads): it appears in
     each one's message of waiting registrations; how many messages were newly owed."""
-    return approvals.owe(session, team_id or "", approvers_of(session, admins, team_id, who), admins, at or now(),
+    return approvals.owe(session, team_id or "", approvers_of(session, admins, team_id, who), admins,
+                         at or now_in(session),
                          arriving=1)
 
 
@@ -112,7 +114,8 @@ def offer_waiting(session: Session, admins: frozenset[str], at: datetime | None 
     kept under none."""
     fresh = [admin for admin in sorted(admins) if not approvals_store.has_any(session, admin)
              and stakeholders.pending_count(session, excluding=admin)]
-    return approvals.owe(session, "", fresh, admins, at or now(), arriving=stakeholders.pending_count(session))
+    return approvals.owe(session, "", fresh, admins, at or now_in(session),
+                         arriving=stakeholders.pending_count(session))
 
 
 def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
@@ -122,7 +125,7 @@ def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[st
     was_approved, was_waiting = who.status == Status.APPROVED, not is_new and who.status == Status.PENDING
     stakeholders.update_profile(session, who, profile)
     if user_id in admins:
-        _approve_own(who, user_id)
+        _approve_own(who, user_id, now_in(session))
         return Registered(who, is_new=is_new, ask_admins=False, newly_approved=not was_approved)
     if is_new or before != _identity(who) or who.status == Status.DECLINED:
         if not is_new:
@@ -162,7 +165,7 @@ def decide(
     if who is not None:
         session.refresh(who)
     if decided:
-        _tell_decision(session, who, approve, admin, team_id, admins, at or now())
+        _tell_decision(session, who, approve, admin, team_id, admins, at or now_in(session))
         return Decision(Verdict.DECIDED, who)
     if who is None:
         return Decision(Verdict.GONE)
@@ -181,7 +184,7 @@ def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
-    outbox.cancel_unsent(session, prefix, now())
+    outbox.cancel_unsent(session, prefix, now_in(session))
     for channel, ts in outbox.sent_messages(session, prefix):
         notices.queue(session, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
 
@@ -192,9 +195,9 @@ def profile_of(who: Stakeholder) -> Profile:
     return Profile(**values | {"sector": Sector(who.sector), "jurisdiction": who.jurisdiction})
 
 
-def _approve_own(who: Stakeholder, admin: str) -> None:
+def _approve_own(who: Stakeholder, admin: str, at: datetime) -> None:
     if who.status != Status.APPROVED:
-        who.status, who.decided_by, who.decided_at = Status.APPROVED, admin, now()
+        who.status, who.decided_by, who.decided_at = Status.APPROVED, admin, at
 
 
 def _identity(who: Stakeholder) -> tuple:
