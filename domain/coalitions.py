@@ -186,7 +186,7 @@ class Answered:
 def answer(session: Session, team_id: str, coalition_id: int, months: int, user: str, choice: str,
            at: datetime) -> Answered:
     """Store a stakeholder's answer to a check-in (a later press replaces an earlier one)."""
-    coalition, who = _asked(session, team_id, coalition_id, user)
+    coalition, who = _asked(session, team_id, coalition_id, months, user)
     if coalition is None or who is None or choice not in ANSWERS:
         return Answered(False, "not_asked")
     coalitions.save_answer(session, team_id, coalition.id, months, who.id, choice, at)
@@ -195,7 +195,7 @@ def answer(session: Session, team_id: str, coalition_id: int, months: int, user:
 
 def snooze(session: Session, team_id: str, coalition_id: int, months: int, user: str, at: datetime) -> datetime | None:
     """"Not now": the reminder comes a week from now (once more, if it had gone out already)."""
-    coalition, who = _asked(session, team_id, coalition_id, user)
+    coalition, who = _asked(session, team_id, coalition_id, months, user)
     if coalition is None or who is None:
         return None
     later = at + followups.SNOOZE
@@ -205,10 +205,14 @@ def snooze(session: Session, team_id: str, coalition_id: int, months: int, user:
     return later
 
 
-def _asked(session: Session, team_id: str, coalition_id: int, user: str):
+def _asked(session: Session, team_id: str, coalition_id: int, months: int, user: str):
+    """The coalition and the person, when this stage's check-in was sent to this person; else (None, None)."""
     coalition = coalitions.by_id(session, coalition_id, team_id)
     who = stakeholders.by_slack_user(session, user)
     if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
+        return None, None
+    if months not in coalition.offsets or not coalitions.was_sent(session, CheckIn(coalition.id, months, who.id,
+                                                                                       user).key):
         return None, None
     return coalition, who
 

@@ -5,6 +5,7 @@ goes first and the reply follows through the response_url. Buttons whose value i
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
 from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.replays import REPLAYED, command_key, first_time
 from handlers.unreachable import telling
 from storage.db import reading
 
@@ -88,7 +89,9 @@ def _run(chosen: Command, call: Call, services):
     if chosen.reads_only:
         with reading(services.sessions) as session:
             return chosen.run(call, session)
-    with services.sessions.begin() as session:
+    with services.sessions.begin() as session:   # a command that writes is done once per trigger_id
+        if call.trigger_id and not first_time(session, call.team, command_key(call.trigger_id), call.now):
+            return REPLAYED
         return chosen.run(call, session)
 
 

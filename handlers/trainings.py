@@ -21,6 +21,7 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.commands import Call, OpenModal
+from handlers.replays import first_time, form_key
 from storage import progress, stakeholders
 from storage.models import Stakeholder
 from storage.models import Training as TrainingRow
@@ -117,6 +118,8 @@ def submit_form(ack, body, view, context):
         who = stakeholders.by_slack_user(session, user)
         if who is None or who.status != "approved":
             return ack(response_action="errors", errors={"count": "Only approved coalition members can log trainings."})
+        if not first_time(session, team, form_key(view), moment):   # the same form again: logged once
+            return ack()
         entry = Training(parsed["count"], audience, program, parsed["on"])
         trainings.log_training(session, team, who, entry, moment, by_form=True)
     ack()

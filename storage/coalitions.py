@@ -112,6 +112,12 @@ def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> l
     return [Row(*row) for row in session.execute(query)]
 
 
+def was_sent(session: Session, key: str) -> bool:
+    """Whether the message under this key went out (or may have: its send is in doubt)."""
+    return session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.key == key, (OutboxMessage.sent_at.is_not(None)) | OutboxMessage.in_doubt.is_(True))) is not None
+
+
 def postpone(session: Session, key: str, at: datetime) -> bool:
     """Move a message not yet sent to `at`; False when there is none pending under that key."""
     moved = session.execute(update(OutboxMessage).where(

@@ -1,0 +1,129 @@
+"""Idempotent under replay, and what admins type checked like anyone's: a command or a form Slack
+(or anyone holding a signed copy) sends again is done once; check-ins only for stages asked;
+/tat introduce once a day per pair; the forms' refits only on forms the bot opened for that person;
+admin-entered states, ids and dates validated; concurrent first setups give one coalition."""
+import json
+
+from localslack import payloads
+from tests.conftest import ADMIN, SECRET, count_rows
+from tests.test_followups import CHANNEL, approved, at_followup, dms, setup_coalition, today
+from tests.test_progress import ADMIN_FORM
+from tests.test_registration import MANAGER, TRUCK_STOP
+from tests.test_trainings import approve, ephemeral
+
+TWICE = "reached me twice"
+
+
+def resend(running, body: str, retry: int | None = None):
+    """The very same signed request again (Slack's retry adds X-Slack-Retry-Num)."""
+    headers = payloads.signed_headers(SECRET, body)
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    return running.post(body, headers)
+
+
+def command_body(running, user: str, text: str) -> str:
+    return payloads.slash_command(user, text, running.slack.response_url(user))
+
+
+def test_a_replayed_trained_command_logs_once_and_says_so(running, empty_database):
+    approve(running, MANAGER, TRUCK_STOP)
+    body = command_body(running, MANAGER, "trained 12")
+    assert "Logged: 12" in ephemeral(resend(running, body))["text"]
+    for attempt in (None, 1, 2):
+        assert TWICE in ephemeral(resend(running, body, retry=attempt))["text"]
+    assert count_rows(empty_database, "trainings") == 1
+    assert "Logged: 5" in ephemeral(running.command(MANAGER, "trained 5"))["text"]   # a new command is new
+    assert count_rows(empty_database, "trainings") == 2
+
+
+def opened(running, user: str, text: str) -> dict:
+    """The form `/tat <text>` opens."""
+    before = len(running.slack.calls_to("views.open"))
+    assert running.command(user, text).body == ""
+    return running.slack.wait_for("views.open", count=before + 1)[-1].params["view"]
+
+
+def trained_form(running, user: str) -> dict:
+    return opened(running, user, "trained")
+
+
+def test_the_trained_form_submitted_three_times_is_one_training_one_note_one_celebration(running, empty_database):
+    setup_coalition(running, today())
+    approve(running, MANAGER, TRUCK_STOP)
+    body = payloads.view_submission(MANAGER, trained_form(running, MANAGER),
+                                    {"count": "30", "audience": "employees", "program": "TAT", "on": "2026-01-05"})
+    for attempt in (None, 1, None):
+        answer = resend(running, body, retry=attempt)
+        assert answer.status == 200 and answer.body == ""
+    assert count_rows(empty_database, "trainings") == 1
+    running.clock.advance(minutes=11)   # past Undo: the celebration is due
+    running.bot.sender.send_due()
+    notes = [c for c in running.slack.calls_to("chat.postMessage", channel=MANAGER) if "Logged: 30" in c.params["text"]]
+    assert len(notes) == 1
+    celebrations = [c for c in running.slack.calls_to("chat.postMessage", channel=CHANNEL)
+                    if ":tada:" in c.params["text"]]
+    assert len(celebrations) == 1
+    assert count_rows(empty_database, "outbox", "kind = 'training_celebration'") == 1
+
+
+def test_a_training_date_before_2000_or_in_the_future_is_refused_in_the_form_and_the_command(running, empty_database):
+    approve(running, MANAGER, TRUCK_STOP)
+    view = trained_form(running, MANAGER)
+    for day, says in (("0001-01-01", "too long ago"), ("1999-12-31", "too long ago"), ("2999-01-01", "in the future")):
+        refused = running.send(payloads.view_submission(MANAGER, view, {"count": "3", "audience": "employees",
+                                                                        "program": "TAT", "on": day}))
+        assert says in json.loads(refused.body)["errors"]["on"]
+        assert says in ephemeral(running.command(MANAGER, f"trained 3 {day}"))["text"]
+    assert count_rows(empty_database, "trainings") == 0
+    assert "Logged: 3" in ephemeral(running.command(MANAGER, "trained 3 2000-01-01"))["text"]
+
+
+def milestone_form(running) -> dict:
+    approve(running, ADMIN, ADMIN_FORM)
+    return opened(running, ADMIN, "milestone")
+
+
+def test_a_milestone_form_names_a_real_state_and_is_recorded_once(running, empty_database):
+    view = milestone_form(running)
+    answers = {"kind": "mve_executive_order", "on": "2026-06-01"}
+    for forged in ("XXXX", "Z" * 5000, "ne", "", "N"):
+        refused = running.send(payloads.view_submission(ADMIN, {**view, "private_metadata": forged}, answers))
+        assert "open it again" in json.loads(refused.body)["errors"]["kind"], forged
+    assert count_rows(empty_database, "milestones") == 0
+    body = payloads.view_submission(ADMIN, view, answers)
+    for _ in range(3):
+        assert json.loads(resend(running, body).body)["response_action"] == "update"
+    assert count_rows(empty_database, "milestones") == 1
+
+
+def press_value(running, user: str, call, action_id: str, value: str):
+    """Press a button of a message the bot sent `user`, carrying `value` in place of the button's own."""
+    message = {**call.params, "ts": call.response["ts"]}
+    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == action_id)
+    running.send(payloads.block_action(user, {**button, "value": value}, message, call.response["channel"],
+                                       running.slack.response_url(user)))
+    running.bot.later.wait_idle()
+    return running.slack.calls_to("response_url")[-1].params["text"]
+
+
+def test_check_in_answers_only_for_the_stage_asked_of_that_person(running, empty_database):
+    meeting = today()
+    setup_coalition(running, meeting)
+    approved(running, "U0DRIVER01")
+    at_followup(running, meeting, 1)
+    approved(running, "U0DRIVER02")      # approved after the check-in went out: never asked
+    (checkin,) = dms(running, "U0DRIVER01")
+    reminders = count_rows(empty_database, "outbox", "kind = 'checkin_reminder'")
+    coalition = next(e["value"] for b in checkin.params["blocks"] if b["type"] == "actions"
+                     for e in b["elements"] if e["action_id"] == "checkin_need").split(":")[0]
+    for user, value in (("U0DRIVER01", f"{coalition}:999"), ("U0DRIVER01", f"{coalition}:3"),
+                        ("U0DRIVER01", f"{coalition}:-5"), ("U0DRIVER02", f"{coalition}:1")):
+        for action in ("checkin_need", "checkin_not_now"):
+            assert "not for you" in press_value(running, user, checkin, action, value), (user, value, action)
+    assert count_rows(empty_database, "checkin_answers") == 0
+    assert count_rows(empty_database, "outbox", "kind = 'checkin_reminder'") == reminders   # "Not now" queued none
+    assert "need" in press_value(running, "U0DRIVER01", checkin, "checkin_need", f"{coalition}:1")
+    assert count_rows(empty_database, "checkin_answers") == 1
+    assert "remind you on" in press_value(running, "U0DRIVER01", checkin, "checkin_not_now", f"{coalition}:1")
