@@ -15,6 +15,7 @@ from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
 from handlers.commands import Call, OpenModal
 from handlers.contact import split_page
+from handlers.replays import opened_for_chooser
 from storage import coalitions
 from storage.models import now
 
@@ -37,9 +38,11 @@ def open_setup(call: Call, session: Session) -> Message | OpenModal:
 def refit_setup(ack, body, client, context):
     """A state was chosen in the setup form: offer that state's time zones, keeping what was chosen."""
     ack()
-    view = body["view"]
+    view, services = body["view"], context["services"]
+    if body["user"]["id"] not in services.admins or not opened_for_chooser(services, body, render.SETUP):
+        return   # only an admin's own setup form is refitted
     form = _setup_form(render.form_values(view))
-    context["services"].later(lambda: client.views_update(view_id=view["id"], view=form))
+    services.later(lambda: client.views_update(view_id=view["id"], view=form))
 
 
 def _setup_form(answers: dict) -> dict:

@@ -5,7 +5,7 @@ goes first and the reply follows through the response_url. Buttons whose value i
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
 from handlers.commands import Call, Command, OpenModal, Then, help_message
-from handlers.replays import REPLAYED, command_key, first_time
+from handlers.replays import REPLAYED, command_key, first_time, open_view
 from handlers.unreachable import telling
 from storage.db import reading
 
@@ -72,7 +72,7 @@ def command_runner(commands: list[Command]):
         if isinstance(reply, OpenModal):
             ack()
             trigger = call.trigger_id
-            services.later(telling(respond, lambda: client.views_open(trigger_id=trigger, view=reply.view),
+            services.later(telling(respond, open_view(services, client, trigger, reply.view, call.user, call.team),
                                    "open the form"))
         elif isinstance(reply, Then):
             ack(**reply.message.as_kwargs())

@@ -127,3 +127,25 @@ def test_check_in_answers_only_for_the_stage_asked_of_that_person(running, empty
     assert "need" in press_value(running, "U0DRIVER01", checkin, "checkin_need", f"{coalition}:1")
     assert count_rows(empty_database, "checkin_answers") == 1
     assert "remind you on" in press_value(running, "U0DRIVER01", checkin, "checkin_not_now", f"{coalition}:1")
+
+
+def test_the_forms_refits_act_only_on_a_form_the_bot_opened_for_whoever_chose(running):
+    running.command(MANAGER, "register")
+    registration = running.slack.wait_for("views.open")[0].response["view"]
+    running.command(ADMIN, "setup")
+    setup = running.slack.wait_for("views.open", count=2)[1].response["view"]
+    running.bot.later.wait_idle()
+    never_opened = {**registration, "id": "V0NEVEROPEN"}
+    for user, view, answers, block in (
+            ("U0SOMEONE2", registration, {"sector": "law_enforcement"}, "sector"),   # someone else's form
+            (MANAGER, never_opened, {"sector": "law_enforcement"}, "sector"),        # a form never opened
+            (MANAGER, {**registration, "callback_id": "coalition_setup"}, {"sector": "law_enforcement"}, "sector"),
+            (MANAGER, setup, {"state": "TN"}, "state"),                              # the admin's setup form
+            (ADMIN, {**setup, "id": "V0NEVEROPEN"}, {"state": "TN"}, "state")):
+        assert running.send(payloads.view_action(user, view, answers, block)).status == 200
+    running.bot.later.wait_idle()
+    assert running.slack.calls_to("views.update") == []
+    running.send(payloads.view_action(MANAGER, registration, {"sector": "law_enforcement"}, "sector"))
+    running.send(payloads.view_action(ADMIN, setup, {"state": "TN"}, "state"))
+    running.slack.wait_for("views.update", count=2)
+    assert {c.params["view_id"] for c in running.slack.calls_to("views.update")} == {registration["id"], setup["id"]}
