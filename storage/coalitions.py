@@ -19,6 +19,18 @@ def by_state(session: Session, team_id: str, state: str, for_update: bool = Fals
     return session.scalar(query.with_for_update() if for_update else query)
 
 
+def create_if_missing(session: Session, values: dict) -> bool:
+    """Insert a state's coalition at revision 0 unless the workspace has one (on PostgreSQL, one being
+    inserted at this moment is waited for); True when this call made it."""
+    return len(session.execute(_insert_new(session.get_bind().dialect.name), [{**values, "revision": 0}]).all()) == 1
+
+
+@lru_cache(maxsize=2)
+def _insert_new(dialect: str):
+    table = Coalition.__table__
+    return insert_for(dialect)(table).on_conflict_do_nothing(index_elements=["team_id", "state"]).returning(table.c.id)
+
+
 def by_id(session: Session, coalition_id: int, team_id: str | None = None) -> Coalition | None:
     """One coalition; with a team, only if it is that workspace's."""
     found = session.get(Coalition, coalition_id)

@@ -3,10 +3,11 @@
 /tat introduce once a day per pair; the forms' refits only on forms the bot opened for that person;
 admin-entered states, ids and dates validated; concurrent first setups give one coalition."""
 import json
+import threading
 
 from localslack import payloads
 from tests.conftest import ADMIN, SECRET, count_rows
-from tests.test_followups import CHANNEL, approved, at_followup, dms, setup_coalition, today
+from tests.test_followups import CHANNEL, LEAD, approved, at_followup, dms, setup_coalition, today
 from tests.test_progress import ADMIN_FORM
 from tests.test_registration import MANAGER, TRUCK_STOP
 from tests.test_trainings import approve, ephemeral
@@ -149,3 +150,55 @@ def test_the_forms_refits_act_only_on_a_form_the_bot_opened_for_whoever_chose(ru
     running.send(payloads.view_action(ADMIN, setup, {"state": "TN"}, "state"))
     running.slack.wait_for("views.update", count=2)
     assert {c.params["view_id"] for c in running.slack.calls_to("views.update")} == {registration["id"], setup["id"]}
+
+
+SETUP_ANSWERS = {"meeting_date": "2026-03-02", "channel": CHANNEL, "leads": [LEAD], "offsets": "1, 3, 6"}
+
+
+def test_setup_takes_only_real_ids_for_its_leads_and_channel(running, empty_database):
+    view = opened(running, ADMIN, "setup KS")
+    for field, forged in (("leads", ["<!channel>"]), ("leads", ["U" + "A" * 39]), ("leads", ["C0NOTAPERSON"]),
+                          ("leads", [f"U0LEAD{n:04d}" for n in range(11)]), ("channel", "<!channel>"),
+                          ("channel", "U0ADMIN001"), ("channel", "C" + "A" * 39)):
+        answer = json.loads(running.send(payloads.view_submission(
+            ADMIN, view, {**SETUP_ANSWERS, "state": "KS", field: forged})).body)
+        assert answer["response_action"] == "errors" and list(answer["errors"]) == [field], (field, forged)
+    assert count_rows(empty_database, "coalitions") == 0
+    saved = json.loads(running.send(payloads.view_submission(ADMIN, view, {**SETUP_ANSWERS, "state": "KS"})).body)
+    assert saved["response_action"] == "update" and count_rows(empty_database, "coalitions") == 1
+
+
+def test_ten_first_setups_of_a_state_at_once_make_one_coalition_and_tell_the_others(running, empty_database):
+    forms = [opened(running, ADMIN, "setup KS") for _ in range(10)]
+    bodies = [payloads.view_submission(ADMIN, view, {**SETUP_ANSWERS, "state": "KS"}) for view in forms]
+    answers: list = [None] * len(bodies)
+    start = threading.Barrier(len(bodies))
+
+    def submit(index: int) -> None:
+        start.wait()
+        answers[index] = running.send(bodies[index])
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [a.status for a in answers] == [200] * 10
+    said = [json.loads(a.body) for a in answers]
+    assert [s["response_action"] for s in said].count("update") == 1
+    told = [s["errors"]["state"] for s in said if s["response_action"] == "errors"]
+    assert len(told) == 9 and all("saved from another form" in t and "/tat setup KS" in t for t in told)
+    assert count_rows(empty_database, "coalitions") == 1
+
+
+def test_an_edit_from_a_form_opened_before_another_edit_is_refused_not_lost(running, empty_database):
+    first = opened(running, ADMIN, "setup KS")
+    running.send(payloads.view_submission(ADMIN, first, {**SETUP_ANSWERS, "state": "KS"}))
+    older, newer = opened(running, ADMIN, "setup KS"), opened(running, ADMIN, "setup KS")
+    assert json.loads(running.send(payloads.view_submission(
+        ADMIN, newer, {**SETUP_ANSWERS, "state": "KS", "offsets": "2"})).body)["response_action"] == "update"
+    refused = json.loads(running.send(payloads.view_submission(
+        ADMIN, older, {**SETUP_ANSWERS, "state": "KS", "offsets": "4"})).body)
+    assert "saved from another form" in refused["errors"]["state"]
+    assert "2 month(s)" in running.command(ADMIN, "followups KS").body or "2-month" in running.command(
+        ADMIN, "followups KS").body
