@@ -26,8 +26,9 @@ def tat_listener(commands: list[Command]):
 
 
 def run_command_listener(commands: list[Command]):
-    """A button whose value is `/tat` command text: run it as its presser typed it; the reply
-    replaces the message the button was on (a private reply; in the Home tab, a DM)."""
+    """A button whose value is `/tat` command text: run it as its presser typed it; the reply, private,
+    replaces the message the button was on when that was a private reply too (a shared message stays
+    as it is, and the reply comes beneath it, seen by the presser only; in the Home tab, a DM)."""
     run = command_runner(commands)
 
     def run_command(ack, body, action, client, respond, context):
@@ -36,13 +37,15 @@ def run_command_listener(commands: list[Command]):
                     team_id=(body.get("team") or {}).get("id") or "",
                     channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "",
                     now=services.clock())
-        in_home = (body.get("container") or {}).get("type") == "view"
+        container = body.get("container") or {}
+        in_home = container.get("type") == "view"
+        in_place = container.get("is_ephemeral") is True   # a private reply may be replaced; a shared message never
 
-        def answer(**message):   # after the acknowledgement: in place, or by DM from the Home tab
+        def answer(**message):   # after the acknowledgement, privately: in place, beneath, or by DM from Home
             if in_home:
                 client.chat_postMessage(channel=user, text=message["text"], blocks=message.get("blocks"))
             else:
-                respond(replace_original=True, **message)
+                respond(response_type="ephemeral", replace_original=in_place, **message)
 
         def acknowledge(**message):   # a button's acknowledgement carries no message
             ack()

@@ -21,6 +21,7 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.commands import Call, OpenModal
+from handlers.contact_blocks import DECLINED
 from handlers.replays import first_time, form_key
 from storage import progress, stakeholders
 from storage.models import Stakeholder
@@ -36,6 +37,8 @@ def approved_caller(session: Session, call: Call) -> Stakeholder | Message:
     if who is None:
         return Message("Only registered coalition members can log this. Register with `/tat register`; "
                        "once a coalition admin approves you, try again.")
+    if who.status == "declined":
+        return Message(DECLINED)
     if who.status != "approved":
         return Message("Your registration is waiting for a coalition admin's approval; once you are approved, "
                        "try again.")
