@@ -31,7 +31,7 @@ import logs
 import metrics
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
-from domain import places
+from domain import chart_worker, places
 from domain.registration import offer_waiting
 from faults import explained
 from handlers import Services, notices, register
@@ -145,6 +145,7 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
         bot.start()
+        chart_worker.start()   # matplotlib loads in its own process while the first requests are answered
         check_token_in_background(bot.app.client, bot.identity)
         clock = start_clock(lambda: schema.is_current() and schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
@@ -163,6 +164,8 @@ def serve(settings: Settings) -> None:
     finally:
         if clock is not None:
             clock.shutdown(wait=False)
+        bot.later.drop_waiting()   # what waits after acknowledgements is dropped; messages owed stay owed
+        chart_worker.close()       # a chart being drawn may finish within two seconds
         bot.close()
 
 

@@ -4,9 +4,11 @@ A subcommand replies at once (in the acknowledgement), or, when it is `slow`, th
 goes first and the reply follows through the response_url. Buttons whose value is command text
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
+from handlers.blocks import Message, context, md
 from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.errors import BUSY
 from handlers.unreachable import telling
-from storage.db import reading
+from storage.db import is_busy, reading
 
 
 def tat_listener(commands: list[Command]):
@@ -64,28 +66,37 @@ def command_runner(commands: list[Command]):
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
-        if chosen.slow:
-            ack()
-            return services.later(lambda: _reply_later(chosen, call, services, respond, client))
+        if chosen.slow:   # queued first: a full queue is said in the acknowledgement itself
+            queued = services.later.slow(lambda: _reply_later(chosen, call, services, respond, client))
+            return ack() if queued else ack(**FULL.as_kwargs())
         reply = _run(chosen, call, services)
         if isinstance(reply, OpenModal):
-            ack()
             trigger = call.trigger_id
-            services.later(telling(respond, lambda: client.views_open(trigger_id=trigger, view=reply.view),
-                                   "open the form"))
+            queued = services.later(telling(respond, lambda: client.views_open(trigger_id=trigger, view=reply.view),
+                                            "open the form"))
+            ack() if queued else ack(**FULL.as_kwargs())
         elif isinstance(reply, Then):
-            ack(**reply.message.as_kwargs())
-            services.later(telling(respond, lambda: reply.later(client), "finish that"))
+            queued = services.later.slow(telling(respond, lambda: reply.later(client), "finish that"))
+            ack(**(reply.message if queued else _with_note(reply.message, NOT_NOW)).as_kwargs())
         else:
             ack(**reply.as_kwargs())
 
     return run
 
 
+FULL = Message("Many people are asking me for things right now, so I could not start that; nothing was stored. "
+               "Please try again in a minute.")
+NOT_NOW = "Many charts and exports are being made right now, so what I said would follow will not: ask again soon."
+
+
+def _with_note(message: Message, note: str) -> Message:
+    return Message(md("{}\n{}", message.text, note), [*message.blocks, context(note)] if message.blocks else [])
+
+
 def _run(chosen: Command, call: Call, services):
     if not chosen.uses_database:
         return chosen.run(call, None)
-    if chosen.reads_only:
+    if chosen.only_reads(call):
         with reading(services.sessions) as session:
             return chosen.run(call, session)
     with services.sessions.begin() as session:
@@ -93,7 +104,12 @@ def _run(chosen: Command, call: Call, services):
 
 
 def _reply_later(chosen: Command, call: Call, services, respond, client) -> None:
-    reply = _run(chosen, call, services)
+    try:
+        reply = _run(chosen, call, services)
+    except Exception as failed:
+        if not is_busy(failed):
+            raise
+        return respond(response_type="ephemeral", text=BUSY)   # rolled back whole: nothing half-done
     if isinstance(reply, Then):
         respond(response_type="ephemeral", **reply.message.as_kwargs())
         telling(respond, lambda: reply.later(client), "finish that")()

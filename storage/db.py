@@ -1,4 +1,5 @@
 """Connecting to the database and bringing its schema up to date."""
+import contextvars
 import functools
 import logging
 import re
@@ -22,6 +23,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # closed per request under load; a burst beyond that opens a few more for the while.
 POOL = {"pool_size": 20, "max_overflow": 10}
 MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrates at a time
+LOCK_WAIT_SECONDS = 15      # how long work after the acknowledgement, the sender and the verbs wait for a lock
+REQUEST_LOCK_WAIT_SECONDS = 1   # how long a thread that answers Slack waits, then answers "busy"
 
 log = logging.getLogger("tat")
 
@@ -57,12 +60,13 @@ def engine_for(url: str) -> Engine:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True, **POOL)
+        engine = create_engine(parsed, connect_args={"timeout": LOCK_WAIT_SECONDS}, hide_parameters=True, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **POOL)  # no personal data in errors
     event.listen(engine, "handle_error", _without_failing_row)
+    event.listen(engine, "begin", _postgresql_lock_wait)
     return engine
 
 
@@ -73,10 +77,11 @@ def _without_failing_row(context) -> None:
             error.args = (str(error.args[0]).split("\nDETAIL:")[0], *error.args[1:])
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
+    record.info[BUSY_MS] = LOCK_WAIT_SECONDS * 1000
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -88,13 +93,51 @@ def _sqlite_begin_immediate(connection) -> None:
     transaction can never act on what another has changed since: SQLite has no row locks,
     and `with_for_update()` does nothing there. A `reading` session only reads, and need not."""
     options = connection.get_execution_options()
+    wait = _lock_wait.get()
+    busy_ms = int((LOCK_WAIT_SECONDS if wait is None else wait) * 1000)
+    if connection.info.get(BUSY_MS) != busy_ms:   # a thread that answers Slack waits less than the others
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+        connection.info[BUSY_MS] = busy_ms
+    reading = bool(options.get(READ_ONLY))
+    if connection.info.get(QUERY_ONLY, False) != reading:   # a read-only transaction cannot write by mistake
+        connection.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
+        connection.info[QUERY_ONLY] = reading
     if options.get(ONE_READ):
         return   # one statement is a transaction of its own
-    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _postgresql_lock_wait(connection) -> None:
+    """In a thread that answers Slack, a transaction waits at most a second for a lock (then "busy")."""
+    wait = _lock_wait.get()
+    if wait is not None and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
 
 
 READ_ONLY = "tat_read_only"
 ONE_READ = "tat_one_read"   # a connection that runs a single SELECT: it needs no BEGIN on SQLite
+BUSY_MS, QUERY_ONLY = "tat_busy_ms", "tat_query_only"   # a SQLite connection's settings, as last set
+_lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_wait", default=None)
+
+
+class DatabaseBusy(Exception):
+    """Another writer held the database longer than a request may wait; nothing was stored."""
+
+
+def answering_slack(seconds: float = REQUEST_LOCK_WAIT_SECONDS) -> None:
+    """This thread answers Slack's requests from now on: its transactions wait at most `seconds` for a
+    lock (SQLite's write lock, a PostgreSQL row or table lock), then fail as busy (`is_busy`)."""
+    _lock_wait.set(seconds)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is the database being locked by another writer beyond the wait allowed."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "55P03":   # PostgreSQL: lock_not_available (lock_timeout)
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(original)
 
 
 @contextmanager
@@ -109,9 +152,10 @@ def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def read_only(engine: Engine) -> Engine:
-    """The engine, for connections that only read (see `reading`)."""
+    """The engine, for connections that only read (see `reading`): a write through it fails."""
     found = engine.get_execution_options().get(READ_ONLY) and engine
-    return found or _READ_ONLY.setdefault(engine, engine.execution_options(**{READ_ONLY: True}))
+    options = {READ_ONLY: True, **({"postgresql_readonly": True} if engine.dialect.name == "postgresql" else {})}
+    return found or _READ_ONLY.setdefault(engine, engine.execution_options(**options))
 
 
 _READ_ONLY: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
@@ -144,8 +188,14 @@ class _TakingTurns(sessionmaker):
 
     @contextmanager
     def begin(self):
-        with self._turn, super().begin() as session:
-            yield session
+        wait = _lock_wait.get()
+        if not self._turn.acquire(timeout=-1 if wait is None else wait):
+            raise DatabaseBusy("another transaction of this process held the database too long")
+        try:
+            with super().begin() as session:
+                yield session
+        finally:
+            self._turn.release()
 
 
 def migrate(engine: Engine) -> None:
