@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from domain import places, spreadsheet
 from handlers.blocks import Message, md
 from handlers.commands import Call, Then
+from handlers.later import STOPPING
 
 
 def export(call: Call, session: Session):
@@ -22,7 +23,11 @@ def export(call: Call, session: Session):
         state = found.abbr
     spool = tempfile.TemporaryFile()   # gone when closed, or when the process ends
     out = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-    rows = spreadsheet.write_export(session, call.team, state, out)
+    try:
+        rows = spreadsheet.write_export(session, call.team, state, out, keep_going=lambda: not STOPPING.is_set())
+    except spreadsheet.Stopped:
+        spool.close()
+        return Message("The bot is restarting, so your export was not finished: ask for it again in a minute.")
     out.detach().seek(0)
     user, name = call.user, f"tat-export-{state or 'all'}.csv"
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
+STOPPING = threading.Event()   # set when the process stops: long work (an export) gives up and says so
 
 
 class _Lane:
@@ -82,7 +83,8 @@ class Later:
             return self._idle.wait_for(lambda: self._quick.waiting == 0 and self._slow.waiting == 0, timeout)
 
     def drop_waiting(self) -> None:
-        """Take no more work, and drop what has not started (at once)."""
+        """Take no more work, drop what has not started (at once), and tell long work to give up."""
+        STOPPING.set()
         self._slow.shutdown(wait=False)
         self._quick.shutdown(wait=False)
 
