@@ -10,7 +10,6 @@ chart it was drawing; `close()` ends it (the next chart starts another). The bot
 imports matplotlib.
 """
 import logging
-import os
 import pickle
 import signal
 import struct
@@ -144,7 +143,6 @@ def close() -> None:
 def main() -> None:
     """The worker: read figures, answer ("png", bytes) or ("error", why), until its input ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C at a terminal is the bot's to handle
-    os.nice(10)   # a chart waits; the threads that answer Slack come first when the cores are busy
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr                        # nothing but answers goes into the pipe
     from matplotlib.figure import Figure  # noqa: F401  (loaded now, before the first chart is asked for)
