@@ -98,13 +98,17 @@ def run(database_arg: str, args) -> None:
         bare_client = BotClient(f"http://127.0.0.1:{bare_port}", slack)
         warm_up(client, slack)
         idle_rss, bare_rss = rss_mb(bot.pid), rss_mb(bare.pid)
+        bare_cpu = cpu_seconds(bare.pid)
         floor = load(args.clients, args.bare_seconds, lambda rng, i, worker: ("bare", bare_client.command(
             f"U0BARE{worker}", "help")))
+        floor["cpu"] = (cpu_seconds(bare.pid) - bare_cpu) / (sum(floor["statuses"].values()) or 1)
         trainings_before, stakeholders_before = rows(database)
+        cpu_before = cpu_seconds(bot.pid), sum(cpu_seconds(c) for c in children_of(bot.pid))
         dispatching.start()
         mixed = Mixed(client, slack)
         measured = load(args.clients, args.seconds, mixed.send)
         dispatching.stop()
+        cpu = (cpu_seconds(bot.pid) - cpu_before[0], sum(cpu_seconds(c) for c in children_of(bot.pid)) - cpu_before[1])
         loaded_rss, worker_rss = rss_mb(bot.pid), sum(rss_mb(c) for c in children_of(bot.pid))
         stopping = time.monotonic()
         bot.send_signal(signal.SIGTERM)
@@ -119,7 +123,7 @@ def run(database_arg: str, args) -> None:
         slack.stop()
         drop(database, schema)
     report(floor, measured, args, mixed, (trainings_after - trainings_before, stakeholders_after - stakeholders_before),
-           (bare_rss, idle_rss, loaded_rss, worker_rss), stopped_in, dispatching)
+           (bare_rss, idle_rss, loaded_rss, worker_rss), stopped_in, dispatching, cpu)
     if "Traceback" in (errors or ""):
         print("the bot logged a traceback:\n" + errors[-3000:])
 
@@ -201,7 +205,7 @@ def load(clients: int, seconds: float, send) -> dict:
     return {"latencies": latencies, "statuses": statuses, "rate": total / (time.monotonic() - began)}
 
 
-def report(floor, measured, args, mixed, added, memory, stopped_in, dispatching) -> None:
+def report(floor, measured, args, mixed, added, memory, stopped_in, dispatching, cpu) -> None:
     bare = floor["latencies"]["bare"]
     b50, b99 = statistics.median(bare), percentile(bare, 0.99)
     print(f"bare Bolt app, {args.clients} clients: p50 {b50:.1f} ms, p99 {b99:.1f} ms, {floor['rate']:.0f} requests/s")
@@ -213,6 +217,10 @@ def report(floor, measured, args, mixed, added, memory, stopped_in, dispatching)
             print(f"{kind:<10}{len(found):>9}{p50:>9.1f}{p99:>9.1f}{p50 / b50:>9.1f}x{p99 / b99:>9.1f}x")
     statuses = measured["statuses"]
     print(f"requests/s        {measured['rate']:.1f} (bare app: {floor['rate']:.0f})")
+    total = sum(statuses.values()) or 1
+    print(f"CPU per request   server {cpu[0] * 1000 / total:.0f} ms, chart worker {cpu[1] * 1000 / total:.0f} ms "
+          f"(bare app {floor['cpu'] * 1000:.1f} ms; CPU time over requests answered, which a busy machine "
+          "inflates little)")
     print(f"non-200 answers   {sum(n for s, n in statuses.items() if s != 200)} {dict(statuses)}")
     print(f"'busy' answers    {mixed.busy}")
     trained, registered = added
@@ -373,6 +381,15 @@ def children_of(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(found: list[float], fraction: float) -> float:
