@@ -37,7 +37,7 @@ from faults import explained
 from handlers import Services, notices, register
 from handlers.later import Later
 from handlers.slack_token import REFUSED_TOKEN, Identity, check_token_in_background
-from handlers.web import MAX_BODY_BYTES, wsgi_app
+from handlers.web import MAX_BODY_BYTES, AnsweringSlack, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Recipients, Sender
 from storage import health
@@ -180,6 +180,7 @@ def socket_mode(bot: Bot, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler, tries = SocketModeHandler(bot.app, app_token), 0
+    handler.app = AnsweringSlack(bot.app)   # a lock held elsewhere is waited for a second at most, then "busy"
     try:
         while True:
             log.info("connecting to Slack in Socket Mode")

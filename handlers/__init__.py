@@ -32,7 +32,6 @@ from handlers.language import language_command, message_posted
 from handlers.later import Later
 from handlers.slash import run_command_listener, tat_listener
 from handlers.strangers import refuse_strangers
-from storage.db import answering_slack
 from storage.models import now
 
 
@@ -141,7 +140,6 @@ def register(app: App, services: Services, identity=None) -> None:
     @app.middleware
     def provide_services(context, next):
         context["services"] = services
-        answering_slack()   # this thread answers Slack: it waits at most a second for a lock, then says busy
         next()
 
     if identity is not None:

@@ -25,6 +25,7 @@ POOL = {"pool_size": 20, "max_overflow": 10}
 MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrates at a time
 LOCK_WAIT_SECONDS = 15      # how long work after the acknowledgement, the sender and the verbs wait for a lock
 REQUEST_LOCK_WAIT_SECONDS = 1   # how long a thread that answers Slack waits, then answers "busy"
+REQUEST_TURNS = 2   # ...and, times this, for its turn among this process's own SQLite writers
 
 log = logging.getLogger("tat")
 
@@ -93,6 +94,8 @@ def _sqlite_begin_immediate(connection) -> None:
     transaction can never act on what another has changed since: SQLite has no row locks,
     and `with_for_update()` does nothing there. A `reading` session only reads, and need not."""
     options = connection.get_execution_options()
+    if options.get(ONE_READ):
+        return   # one SELECT is a transaction of its own: no BEGIN, and nothing to wait for in WAL mode
     wait = _lock_wait.get()
     busy_ms = int((LOCK_WAIT_SECONDS if wait is None else wait) * 1000)
     if connection.info.get(BUSY_MS) != busy_ms:   # a thread that answers Slack waits less than the others
@@ -102,8 +105,6 @@ def _sqlite_begin_immediate(connection) -> None:
     if connection.info.get(QUERY_ONLY, False) != reading:   # a read-only transaction cannot write by mistake
         connection.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
         connection.info[QUERY_ONLY] = reading
-    if options.get(ONE_READ):
-        return   # one statement is a transaction of its own
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
@@ -121,13 +122,21 @@ _lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_
 
 
 class DatabaseBusy(Exception):
-    """Another writer held the database longer than a request may wait; nothing was stored."""
+    """This process's own transactions held SQLite's write lock longer than a request may wait."""
 
 
-def answering_slack(seconds: float = REQUEST_LOCK_WAIT_SECONDS) -> None:
-    """This thread answers Slack's requests from now on: its transactions wait at most `seconds` for a
-    lock (SQLite's write lock, a PostgreSQL row or table lock), then fail as busy (`is_busy`)."""
-    _lock_wait.set(seconds)
+@contextmanager
+def answering_slack(seconds: float = REQUEST_LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """While Slack waits for this thread's answer, its transactions wait at most `seconds` for a lock
+    another process (or connection) holds: SQLite's write lock, a PostgreSQL row or table lock; then
+    they fail as busy (`is_busy`), rolled back whole. Threads of this process take turns at SQLite's
+    write lock, each for one short transaction: a request waits its turn for twice as long, so that
+    the two waits together stay within Slack's three seconds."""
+    token = _lock_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _lock_wait.reset(token)
 
 
 def is_busy(error: BaseException) -> bool:
@@ -228,9 +237,9 @@ class _TakingTurns(sessionmaker):
 
     @contextmanager
     def begin(self):
-        wait = _lock_wait.get()
-        if not self._turn.acquire(timeout=-1 if wait is None else wait):
-            raise DatabaseBusy("another transaction of this process held the database too long")
+        wait = _lock_wait.get()   # a thread that answers Slack waits its turn two seconds at most
+        if not self._turn.acquire(timeout=-1 if wait is None else wait * REQUEST_TURNS):
+            raise DatabaseBusy("other transactions of this process held the database too long")
         try:
             with super().begin() as session:
                 yield session
