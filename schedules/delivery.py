@@ -65,6 +65,11 @@ class Dead:
 
 
 @dataclass(frozen=True)
+class Lost:
+    """The claim lapsed and another sender (or thread) took the message: it is theirs to send."""
+
+
+@dataclass(frozen=True)
 class Gone:
     """Slack says the person the message is for is deactivated: it is not sent (see `Recipients`)."""
 
@@ -195,10 +200,12 @@ class Sender:
         for position, (message, content) in enumerate(batch):
             if time.monotonic() - renewed > RENEW_EVERY:
                 with self.sessions.begin() as session:
-                    outbox.renew(session, [m.id for m, _ in batch[position:]], self.clock())
+                    outbox.renew(session, [m for m, _ in batch[position:]], self.claimer, self.clock())
                 renewed = time.monotonic()
             outcome = self._deliver(message, content)
-            if isinstance(outcome, Sent):
+            if isinstance(outcome, Lost):
+                log.info("message %s was claimed by another sender while this one waited; not sending it", message.id)
+            elif isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
                 metrics.SENT.labels(message.kind).inc()
                 owed += filter(None, [pictures.owed(message, content, outcome.channel, outcome.ts, self.clock())])
@@ -220,16 +227,16 @@ class Sender:
         if isinstance(outcome, Dead):
             log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
                       message.id, message.kind, message.channel, outcome.error)
-            outbox.bury(session, message.id, self.clock(), outcome.error)
+            outbox.bury(session, message.id, self.clock(), outcome.error, message.attempts)
             metrics.DEAD.labels(message.kind).inc()
             return
         metrics.RETRIED.labels(message.kind).inc()
         quiet = outcome.error == "ratelimited"    # expected under load: the method is paused, not failing
         log.log(logging.DEBUG if quiet else logging.WARNING, "message %s to %s not sent yet (%s); next try at %s",
                 message.id, message.channel, outcome.error, outcome.due_at.strftime("%H:%M:%S"))
-        outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
+        outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt, message.attempts)
 
-    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone:
+    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone | Lost:
         paused = self.pace.paused_until(message.method)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
@@ -242,11 +249,18 @@ class Sender:
                 if found:
                     log.info("message %s had reached Slack before; not sending it again", message.id)
                     return found
+            if not self._still_mine(message):
+                return Lost()
             return self._call(message, content)
         except SlackApiError as refused:
             return self._refused(message, refused)
         except (SlackClientError, OSError) as lost:   # timeouts and dropped connections: Slack may have it
             return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method in IN_DOUBT)
+
+    def _still_mine(self, message: outbox.Claimed) -> bool:
+        """Immediately before the send: the claim is still this one's (and now lasts another minute)."""
+        with self.sessions.begin() as session:
+            return outbox.still_held(session, message, self.claimer, self.clock())
 
     def _deactivated(self, user: str) -> bool:
         """Whether Slack says this person is deactivated (or was never here). Any other answer, or

@@ -187,3 +187,28 @@ def test_a_message_is_given_up_by_age_never_by_how_often_slack_refused_it(runnin
     assert count_rows(running.database_url, "outbox", "dead_at IS NULL AND sent_at IS NULL") == 1
     running.clock.advance(minutes=30)
     assert running.bot.sender.send_due() == 1
+
+
+def test_a_send_stalled_past_its_claim_leaves_the_rest_of_its_batch_to_the_sender_that_took_it(running,
+                                                                                                empty_database):
+    """Slack answers one send of a batch only after the batch's claim has lapsed and another sender
+    has taken the batch over: the first sender re-checks its claim before each send and sends none
+    of the rest again."""
+    import bot as tat_bot
+    from tests.conftest import settings_for
+
+    users = ["U0STALL001", "U0STALL002", "U0STALL003"]
+    held = running.slack.hold("chat.postMessage", channel=users[0])
+    queue(running.database_url, users)
+    running.bot.sender.wake()
+    assert held.arrived.wait(30), "the sender never reached Slack"
+    running.clock.advance(minutes=5)                       # the batch's claim has lapsed meanwhile
+    other = tat_bot.build(settings_for(empty_database, running.slack), clock=running.clock)
+    try:
+        tat_bot.dispatch_once(other)                       # another instance takes the batch and sends it
+    finally:
+        held.release()
+        other.close()
+    running.bot.sender.stop()                              # the stalled sender finishes its batch first
+    assert sorted(delivered_keys(running.slack)) == sorted(f"test:{u}" for u in users)
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0
