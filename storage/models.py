@@ -1,4 +1,5 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
+import secrets
 import unicodedata
 from datetime import UTC, date, datetime
 
@@ -222,6 +223,8 @@ class Training(Base):
     program: Mapped[str] = mapped_column(String(16))
     trained_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # what the training's messages and Undo name it by: SQLite gives a deleted last row's id to the next
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
 
 
 class DistributionPoint(Base):
