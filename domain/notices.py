@@ -15,6 +15,10 @@ from sqlalchemy.orm import Session
 from storage import outbox
 
 
+class UnknownKind(LookupError):
+    """A queued message of a kind this version cannot render (a newer version queued it, say)."""
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: ClassVar[str]

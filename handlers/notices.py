@@ -2,7 +2,9 @@
 
 The sender calls `render` for every message it is about to send, in the transaction that
 claimed it; None means the notice no longer applies (the request was decided, the person is
-gone), and the message is dropped. This registry is all the sender knows of handlers/.
+gone), and the message is dropped. A kind this version does not know (`notices.UnknownKind`), or
+a renderer that raises, makes the message a dead letter with the reason, tried again by a sender
+that knows the kind (`KINDS`). This registry is all the sender knows of handlers/.
 """
 import logging
 from datetime import datetime
@@ -67,7 +69,9 @@ def picture_of(session: Session, notice: notices.PictureOf) -> Message | None:
     """A sent message's picture, drawn from what that message shows now; None when it has none (or no
     longer applies)."""
     sent = notices.from_row(notice.of_kind, notice.of_params)
-    shown = sent and RENDERERS[notice.of_kind](session, sent)
+    if sent is None:
+        raise notices.UnknownKind(notice.of_kind)
+    shown = RENDERERS[notice.of_kind](session, sent)
     return Message(shown.picture.title, picture=shown.picture) if shown and shown.picture else None
 
 
@@ -108,6 +112,8 @@ def render(session: Session, message: Claimed) -> Message | None:
         return Message(Mrkdwn(message.text or ""), message.blocks or [])
     notice = notices.from_row(message.kind, message.params or {})
     if notice is None:
-        log.error("queued message %s is of a kind this version cannot render: %s", message.id, message.kind)
-        return None
+        raise notices.UnknownKind(message.kind)   # a dead letter, kept for a version that knows it
     return RENDERERS[message.kind](session, notice)
+
+
+KINDS = frozenset({"literal", *RENDERERS})   # what `render` can show: dead letters of these are tried again

@@ -28,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 import metrics
+from domain.notices import UnknownKind
 from schedules import pictures
 from schedules.pace import Pace
 from storage import outbox
@@ -43,6 +44,7 @@ PERMANENT = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "restricted_action", "too_many_attachments",
 })
 RENEW_EVERY = 20.0   # seconds; claims last a minute
+REVIVE_EVERY = 60.0  # seconds between looks for dead letters another version could not render
 IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
 
 
@@ -88,9 +90,11 @@ class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
-                 batch: int = 50, clock=now, recipients: Recipients | None = None):
+                 batch: int = 50, clock=now, recipients: Recipients | None = None,
+                 kinds: frozenset[str] = frozenset({"literal"})):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
-        longer applies (handlers/notices.py)."""
+        longer applies; it raises for a kind it does not know (handlers/notices.py). `kinds`: the
+        kinds it knows (dead letters of these that another version could not render are tried again)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
@@ -98,6 +102,8 @@ class Sender:
         self.pace = Pace(clock)
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
         self._freed_the_dead = False
+        self.kinds = kinds
+        self._revived_at: float | None = None
         self._workers: list[threading.Thread] = []
         event.listen(sessions, "after_commit", self._after_commit)
 
@@ -146,6 +152,7 @@ class Sender:
         taken = 0
         if not self._freed_the_dead:
             self._free_claims_of_dead_senders()
+        self._revive_renderable()
         self._give_up_expired()
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
@@ -166,6 +173,19 @@ class Sender:
             log.info("took over %s message(s) claimed by a sender that died (%s)", freed, ", ".join(gone))
         self._freed_the_dead = True
 
+    def _revive_renderable(self) -> None:
+        """Dead letters another version could not render, of kinds this one knows, are owed again: once a
+        minute those of a kind it did not know (a rolling deploy), and at start those whose renderer raised
+        (this may be the version that fixed it)."""
+        first = self._revived_at is None
+        if not first and time.monotonic() - self._revived_at < REVIVE_EVERY:
+            return
+        self._revived_at = time.monotonic()
+        with self.sessions.begin() as session:
+            revived = outbox.revive_renderable(session, self.kinds, self.clock(), also_failed=first)
+        if revived:
+            log.info("%s message(s) another version could not render are owed again", revived)
+
     def _give_up_expired(self) -> None:
         """What was owed for over 7 days (the bot was down, say) is missed, never sent late."""
         with self.sessions.begin() as session:
@@ -175,14 +195,23 @@ class Sender:
             log.error("%s message(s) were owed for over 7 days and were given up; see /tat outbox", buried)
 
     def _rendered(self, session: Session, claimed: list[outbox.Claimed]) -> list[tuple[outbox.Claimed, dict]]:
-        """Each message's content as of now; those that no longer apply are dropped."""
+        """Each message's content as of now; those that no longer apply are dropped, and those this code
+        cannot render are dead letters with the reason (never dropped: a newer version may render them)."""
         batch, dropped = [], []
         for message in claimed:
             try:
                 shown = self.render(session, message)
-            except Exception:
-                log.exception("queued message %s (%s) could not be rendered", message.id, message.kind)
-                shown = None
+            except UnknownKind:
+                log.error("queued message %s is of a kind this version cannot render (%s); kept as a dead letter",
+                          message.id, message.kind)
+                self._bury_unrenderable(session, message, outbox.UNKNOWN_KIND + f" ({message.kind})")
+                continue
+            except Exception as failed:
+                log.exception("queued message %s (%s) could not be rendered; kept as a dead letter", message.id,
+                              message.kind)
+                self._bury_unrenderable(session, message, f"{outbox.CANNOT_RENDER}{type(failed).__name__} in its "
+                                                          "renderer")
+                continue
             if shown is None:
                 dropped.append(message.id)
             else:
@@ -190,6 +219,10 @@ class Sender:
                                         **({"picture": shown.picture} if shown.picture else {})}))
         outbox.cancel(session, dropped, self.clock())
         return batch
+
+    def _bury_unrenderable(self, session: Session, message: outbox.Claimed, reason: str) -> None:
+        outbox.bury(session, message.id, self.clock(), reason, message.attempts, in_doubt=message.in_doubt)
+        metrics.DEAD.labels(message.kind).inc()
 
     def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
         """Send each message, then record every outcome in one transaction."""

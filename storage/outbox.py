@@ -185,10 +185,12 @@ def retry_later(session: Session, message_id: int, due_at: datetime, error: str,
     ).execution_options(synchronize_session=False))
 
 
-def bury(session: Session, message_id: int, at: datetime, error: str, attempt: int | None = None) -> None:
-    """Slack refused the message for good: keep it as a dead letter, shown to admins."""
+def bury(session: Session, message_id: int, at: datetime, error: str, attempt: int | None = None,
+         in_doubt: bool = False) -> None:
+    """Slack refused the message for good (or it cannot be rendered here, `in_doubt` as it was before this
+    try): keep it as a dead letter, shown to admins."""
     session.execute(update(OutboxMessage).where(*_claim_of(message_id, attempt)).values(
-        claimed_until=None, dead_at=at, last_error=error[:200], in_doubt=False,
+        claimed_until=None, dead_at=at, last_error=error[:200], in_doubt=in_doubt,
     ).execution_options(synchronize_session=False))
 
 
@@ -201,6 +203,25 @@ def bury_expired(session: Session, at: datetime) -> int:
         literal("gave up after 7 days; last error: ") + func.coalesce(OutboxMessage.last_error, "none"), 1, 200),
     ).execution_options(synchronize_session=False))
     return expired.rowcount
+
+
+CANNOT_RENDER = "cannot render: "   # the reason of a dead letter the running code could not render
+UNKNOWN_KIND = CANNOT_RENDER + "a kind this version does not know"
+
+
+def revive_renderable(session: Session, kinds: frozenset[str], at: datetime, also_failed: bool = False) -> int:
+    """Dead letters that a version not knowing their kind could not render, of kinds known here (and,
+    `also_failed`, those whose renderer raised): owed again. Their 7 days still count from when they
+    were first owed."""
+    reasons = [OutboxMessage.last_error.startswith(UNKNOWN_KIND, autoescape=True)]
+    if also_failed:
+        reasons.append(OutboxMessage.last_error.startswith(CANNOT_RENDER, autoescape=True))
+    revived = session.execute(update(OutboxMessage).where(
+        OutboxMessage.dead_at.is_not(None), OutboxMessage.kind.in_(sorted(kinds)), or_(*reasons),
+    ).values(dead_at=None, due_at=at, claimed_until=None).execution_options(synchronize_session=False))
+    if revived.rowcount:
+        session.info["outbox_queued"] = True
+    return revived.rowcount
 
 
 def dead_letters(session: Session, limit: int = 20, offset: int = 0) -> list[OutboxMessage]:

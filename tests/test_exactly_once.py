@@ -212,3 +212,40 @@ def test_a_send_stalled_past_its_claim_leaves_the_rest_of_its_batch_to_the_sende
     running.bot.sender.stop()                              # the stalled sender finishes its batch first
     assert sorted(delivered_keys(running.slack)) == sorted(f"test:{u}" for u in users)
     assert count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0
+
+
+def test_a_message_this_version_cannot_render_is_a_dead_letter_with_its_reason_kept_for_a_newer_one(running):
+    """A kind this version does not know (a newer instance queued it during a rolling deploy), and a
+    message whose renderer raises: dead letters with the reason, listed in /tat outbox, never
+    cancelled; a sender that knows the kind sends it."""
+    from handlers import notices as rendering
+    from handlers.blocks import Message
+    from schedules.delivery import Sender
+
+    running.bot.sender.stop()
+    engine = engine_for(running.database_url)
+    with session_factory(engine).begin() as session:
+        outbox.enqueue(session, "newkind:1", "U0NEWS0001", kind="brand_new_kind", params={"what": "news"})
+        outbox.enqueue(session, "trained:broken", "U0NEWS0002", kind="training_logged", params={})   # raises
+    engine.dispose()
+    assert running.bot.sender.send_due() == 0
+
+    assert count_rows(running.database_url, "outbox", "dead_at IS NOT NULL") == 2
+    assert count_rows(running.database_url, "outbox", "cancelled_at IS NOT NULL") == 0
+    listed = json.dumps(json.loads(running.command(ADMIN, "outbox").body))
+    assert "2 message(s) could not be delivered" in listed
+    assert "cannot render: a kind this version does not know (brand_new_kind)" in listed
+    assert "cannot render: TypeError in its renderer" in listed
+
+    def newer(session, message):   # the next version's renderers: the new kind among them
+        if message.kind == "brand_new_kind":
+            return Message(f"Some {message.params['what']}")
+        return rendering.render(session, message)
+
+    newer_sender = Sender(running.bot.services.sessions, running.bot.sender.client, newer, clock=running.clock,
+                          kinds=rendering.KINDS | {"brand_new_kind"})
+    assert newer_sender.send_due() == 1
+    (sent,) = running.slack.calls_to("chat.postMessage", channel="U0NEWS0001")
+    assert sent.params["text"] == "Some news"
+    assert count_rows(running.database_url, "outbox", "dead_at IS NOT NULL AND key = 'trained:broken'") == 1
+    assert running.slack.calls_to("chat.postMessage", channel="U0NEWS0002") == []
