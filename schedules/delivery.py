@@ -14,7 +14,6 @@ Each batch of due messages is claimed in one statement; another sender (a second
   dead letters and can retry them.
 """
 import logging
-import os
 import random
 import socket
 import threading
@@ -31,7 +30,7 @@ import metrics
 from domain.notices import UnknownKind
 from schedules import pictures
 from schedules.pace import Pace
-from storage import outbox
+from storage import outbox, senders
 from storage.models import now
 
 log = logging.getLogger(__name__)
@@ -100,8 +99,10 @@ class Sender:
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
         self.pace = Pace(clock)
-        self.claimer = f"{socket.gethostname()}:{os.getpid()}"
-        self._freed_the_dead = False
+        self.claimer = senders.new_id()   # what its claims carry; alive while its heartbeat is (storage/senders.py)
+        self._beaten_at: float | None = None
+        self._beat_lock = threading.Lock()
+        self._heart: threading.Thread | None = None
         self.kinds = kinds
         self._revived_at: float | None = None
         self._workers: list[threading.Thread] = []
@@ -109,6 +110,7 @@ class Sender:
 
     # -- running --------------------------------------------------------------------------------
     def start(self) -> "Sender":
+        self._start_heart()
         for number in range(self._threads):
             worker = threading.Thread(target=self._run, name=f"sender-{number}", daemon=True)
             worker.start()
@@ -123,6 +125,39 @@ class Sender:
         self._wake.set()
         for worker in self._workers:
             worker.join(timeout)
+        if self._heart is not None:
+            self._heart.join(timeout)
+        if self._beaten_at is not None and not any(w.is_alive() for w in self._workers):
+            try:
+                with self.sessions.begin() as session:
+                    senders.leave(session, self.claimer)   # its claims are settled: nobody need wait for it
+            except Exception:   # the database is away: the row is judged by its heartbeat, and forgotten
+                log.warning("could not sign this sender off; it is taken for dead %s s after its last heartbeat",
+                            senders.SILENT_AFTER.seconds)
+
+    # -- heartbeat ------------------------------------------------------------------------------
+    def _start_heart(self) -> None:
+        with self._beat_lock:
+            if self._heart is None and not self._stop.is_set():
+                self._heart = threading.Thread(target=self._beat_on, name="sender-heartbeat", daemon=True)
+                self._heart.start()
+
+    def _beat_on(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._beat(force=True)
+            except Exception:   # the database is away: the next beat tries again
+                log.debug("heartbeat not recorded", exc_info=True)
+            self._stop.wait(senders.BEAT_EVERY)
+
+    def _beat(self, force: bool = False) -> None:
+        """Say this sender is alive (at most every BEAT_EVERY seconds unless `force`)."""
+        with self._beat_lock:
+            if not force and self._beaten_at is not None and time.monotonic() - self._beaten_at < senders.BEAT_EVERY:
+                return
+            self._beaten_at = time.monotonic()
+        with self.sessions.begin() as session:
+            senders.beat(session, self.claimer, socket.gethostname(), self.clock())
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop("outbox_queued", False):
@@ -150,8 +185,9 @@ class Sender:
     def send_due(self, keys: list[str] | None = None) -> int:
         """Send every message due now (or just these keys); return how many Slack took."""
         taken = 0
-        if not self._freed_the_dead:
-            self._free_claims_of_dead_senders()
+        self._beat()               # before any claim: a claim is never its sender's before its heartbeat is
+        self._start_heart()        # `dispatch`: beating on while it sends, however long that takes
+        self._free_claims_of_silent_senders()
         self._revive_renderable()
         self._give_up_expired()
         in_worker = threading.current_thread() in self._workers
@@ -164,14 +200,18 @@ class Sender:
             taken += self._send_batch(batch)
         return taken
 
-    def _free_claims_of_dead_senders(self) -> None:
-        """A sender of this host that was killed mid-batch holds claims for a minute: free them now."""
+    def _free_claims_of_silent_senders(self) -> None:
+        """A sender whose heartbeat stopped (killed mid-batch, or frozen) would hold its claims for a minute:
+        free them now. Its sends are in doubt, looked for before they are repeated; and should it wake, it
+        finds its claims taken before it sends (`_still_mine`)."""
         with self.sessions.begin() as session:
-            gone = [c for c in outbox.claimers(session, self.clock()) if _dead_here(c, self.claimer)]
+            at = self.clock()
+            gone = senders.silent(session, at, [c for c in outbox.claimers(session, at) if c != self.claimer])
             freed = outbox.release_claims_of(session, gone)
+            senders.forget_long_gone(session, at)
         if freed:
-            log.info("took over %s message(s) claimed by a sender that died (%s)", freed, ", ".join(gone))
-        self._freed_the_dead = True
+            log.info("took over %s message(s) claimed by a sender whose heartbeat stopped (%s)", freed,
+                     ", ".join(gone))
 
     def _revive_renderable(self) -> None:
         """Dead letters another version could not render, of kinds this one knows, are owed again: once a
@@ -371,20 +411,6 @@ class Sender:
     def _backoff(self, message: outbox.Claimed) -> datetime:
         seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
         return self.clock() + timedelta(seconds=seconds)
-
-
-def _dead_here(claimer: str, me: str) -> bool:
-    """True for a sender of this host whose process is gone."""
-    host, _, pid = claimer.rpartition(":")
-    if claimer == me or host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:   # alive, but not ours to signal
-        return False
-    return False
 
 
 def _retry_after(headers) -> float:

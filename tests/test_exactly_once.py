@@ -22,6 +22,19 @@ def queue(database_url: str, users: list[str], not_before: datetime | None = Non
     engine.dispose()
 
 
+def silence_heartbeats(database_url: str) -> None:
+    """Every sender's last heartbeat moved back past SILENT_AFTER: what a stopped sender's row looks like
+    once that much time has gone by (the claims it holds still last until their minute is up)."""
+    from storage.models import SenderBeat
+    from storage.senders import SILENT_AFTER
+
+    engine = engine_for(database_url)
+    with session_factory(engine).begin() as session:
+        for sender in session.query(SenderBeat):
+            sender.seen_at -= SILENT_AFTER * 2
+    engine.dispose()
+
+
 def delivered_keys(slack) -> list[str]:
     """The outbox key of every message Slack holds, from the metadata each carries."""
     return [m["metadata"]["event_payload"]["key"] for messages in slack.history.values() for m in messages]
@@ -43,6 +56,7 @@ def test_a_sender_killed_at_any_point_of_a_send_leaves_each_message_sent_exactly
         held.release()
     assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 0
     assert count_rows(empty_database, "outbox", "claimed_until IS NOT NULL") == 3   # held by the dead sender
+    silence_heartbeats(empty_database)     # as after SILENT_AFTER without a beat (its claims last a minute)
 
     again = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
     output, _ = again.communicate(timeout=60)
@@ -51,7 +65,7 @@ def test_a_sender_killed_at_any_point_of_a_send_leaves_each_message_sent_exactly
     assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
     assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 3
     assert len(slack.calls_to("conversations.history")) == 3     # each looked for before it was repeated
-    assert "took over 3 message(s) claimed by a sender that died" in output   # at once, not a minute later
+    assert "took over 3 message(s) claimed by a sender whose heartbeat stopped" in output   # not a minute later
 
 
 def test_two_processes_dispatching_500_messages_at_once_send_each_once(project_root, tmp_path, slack, empty_database):
@@ -249,3 +263,36 @@ def test_a_message_this_version_cannot_render_is_a_dead_letter_with_its_reason_k
     assert sent.params["text"] == "Some news"
     assert count_rows(running.database_url, "outbox", "dead_at IS NOT NULL AND key = 'trained:broken'") == 1
     assert running.slack.calls_to("chat.postMessage", channel="U0NEWS0002") == []
+
+
+def test_a_frozen_sender_is_judged_by_its_heartbeat_and_on_waking_sends_nothing_taken_from_it(
+        project_root, tmp_path, slack, empty_database):
+    """A sender frozen mid-batch (SIGSTOP; a container paused) is alive by its host and pid, but its
+    heartbeat stops: another sender takes its claims over before they lapse, and the frozen one, once
+    it wakes, re-checks each claim before sending and sends none of them again."""
+    import bot as tat_bot
+    from tests.conftest import settings_for
+
+    users = ["U0FROZEN01", "U0FROZEN02", "U0FROZEN03"]
+    queue(empty_database, users)
+    held = slack.hold("chat.postMessage", channel=users[0])
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
+    try:
+        assert held.arrived.wait(60), "the dispatch never reached Slack"
+        process.send_signal(signal.SIGSTOP)
+        silence_heartbeats(empty_database)             # as after SILENT_AFTER frozen
+        other = tat_bot.build(settings_for(empty_database, slack))
+        try:
+            assert tat_bot.dispatch_once(other) == 3   # the first one found in Slack, the others sent
+        finally:
+            other.close()
+    finally:
+        held.release()
+        process.send_signal(signal.SIGCONT)
+    output, _ = process.communicate(timeout=60)
+
+    assert process.returncode == 0, output
+    assert "sent 1 due message(s)" in output           # the one Slack answered at last; then nothing
+    assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    assert count_rows(empty_database, "outbox", "sent_at IS NULL") == 0
