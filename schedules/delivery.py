@@ -310,7 +310,7 @@ class Sender:
         outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt, message.attempts)
 
     def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone | Lost:
-        paused = self.pace.paused_until(message.method)
+        paused = max(filter(None, map(self.pace.paused_until, _methods(message))), default=None)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
         if message.kind in self.recipients.checked and self._deactivated(message.channel):
@@ -366,9 +366,10 @@ class Sender:
     def _refused(self, message: outbox.Claimed, refused: SlackApiError) -> Later | Dead:
         status = refused.response.status_code
         error = str(refused.response.get("error") or f"HTTP {status}")
-        if status == 429:
-            metrics.RATE_LIMITED.labels(message.method).inc()
-            until = self.pace.refused(message.method, _retry_after(refused.response.headers))
+        if status == 429:   # only the method Slack refused is paused (a lookup's 429 does not stop posting)
+            method = _method_of(refused.response) or message.method
+            metrics.RATE_LIMITED.labels(method).inc()
+            until = self.pace.refused(method, _retry_after(refused.response.headers))
             return Later(until, "ratelimited", in_doubt=message.in_doubt)
         if status >= 500:
             return Later(self._backoff(message), error, in_doubt=message.method in IN_DOUBT)
@@ -411,6 +412,19 @@ class Sender:
     def _backoff(self, message: outbox.Claimed) -> datetime:
         seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
         return self.clock() + timedelta(seconds=seconds)
+
+
+def _methods(message: outbox.Claimed) -> tuple[str, ...]:
+    """The Web API methods sending this message calls (a pause of any of them holds it back)."""
+    if message.method == pictures.METHOD:
+        return pictures.METHODS + (("conversations.replies",) if message.in_doubt else ())
+    return (message.method, *(("conversations.history",) if message.in_doubt else ()))
+
+
+def _method_of(response) -> str | None:
+    """The Web API method a response answers ('.../api/conversations.history' → 'conversations.history')."""
+    url = str(getattr(response, "api_url", "") or "")
+    return url.rpartition("/")[2].partition("?")[0] or None
 
 
 def _retry_after(headers) -> float:

@@ -296,3 +296,25 @@ def test_a_frozen_sender_is_judged_by_its_heartbeat_and_on_waking_sends_nothing_
     assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
     assert len(slack.calls_to("chat.postMessage")) == 3
     assert count_rows(empty_database, "outbox", "sent_at IS NULL") == 0
+
+
+def test_a_429_pauses_only_the_method_that_got_it(running):
+    """Looking for a send in doubt is refused with 429 (conversations.history): that lookup waits for
+    its Retry-After, and other messages are posted meanwhile (chat.postMessage was not refused)."""
+    running.bot.sender.stop()
+    queue(running.database_url, ["U0DOUBT001"])
+    running.slack.fail("chat.postMessage", status=503, posted=True, channel="U0DOUBT001")
+    assert running.bot.sender.send_due() == 0          # Slack took it, but the answer was lost: in doubt
+    queue(running.database_url, ["U0FRESH001"])
+    running.slack.fail("conversations.history", status=429, retry_after=120)
+    running.clock.advance(minutes=30)                  # past the in-doubt message's back-off
+
+    assert running.bot.sender.send_due() == 1
+    assert sorted(delivered_keys(running.slack)) == ["test:U0DOUBT001", "test:U0FRESH001"]
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL AND key = 'test:U0DOUBT001'") == 1
+
+    running.clock.advance(minutes=3)                   # the lookup's Retry-After is over
+    assert running.bot.sender.send_due() == 1          # found in the conversation, not sent again
+    assert running.slack.calls_to("chat.postMessage", channel="U0DOUBT001") == []   # only the first, lost answer
+    assert len(running.slack.history["D0DOUBT001"]) == 1
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0
