@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +45,15 @@ PERMANENT = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "restricted_action", "too_many_attachments",
 })
 RENEW_EVERY = 20.0   # seconds; claims last a minute
+class _Spread(Jitter):
+    """A back-off spread by half either way, so that messages refused together are not retried together."""
+
+    def recalculate(self, duration: float) -> float:
+        return min(duration, 900.0) * random.uniform(0.5, 1.5)
+
+
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=1.0, jitter=_Spread())
+MAX_DOUBLINGS = 10   # 2 ** 10 s is past the 15-minute cap
 REVIVE_EVERY = 60.0  # seconds between looks for dead letters another version could not render
 IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
 
@@ -410,7 +421,8 @@ class Sender:
         return self.client.conversations_open(users=users)["channel"]["id"]
 
     def _backoff(self, message: outbox.Claimed) -> datetime:
-        seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
+        """1 s, 2 s, 4 s… up to 15 minutes, each spread by half either way (slack_sdk's own calculator)."""
+        seconds = BACKOFF.calculate_sleep_duration(min(max(message.attempts - 1, 0), MAX_DOUBLINGS))
         return self.clock() + timedelta(seconds=seconds)
 
 
