@@ -162,23 +162,13 @@ def celebrate(call: Call, session: Session) -> Message:
     return Message(md("The coalition channel will no longer celebrate {} trainings.", possessive(who.organization)))
 
 
-def render_logged(session: Session, notice) -> Message | None:
-    """The note for a training logged in the form; None once it was undone."""
-    row = session.get(TrainingRow, notice.training_id)
-    if row is None or (notice.token and row.token != notice.token):
-        return None   # undone (its id may be another training's now)
-    who = stakeholders.by_slack_user(session, row.logged_by)
-    totals = (progress.trained_total(session, row.team_id, row.state, row.organization),
-              progress.trained_total(session, row.team_id, row.state))
+def render_logged(notice, found) -> Message:
+    """The note for a training logged in the form (domain/shown.py gathers the training and the totals)."""
+    row = found.training
     entry = Training(row.count, row.audience, row.program, row.trained_on)
-    return logged(row.id, who.organization if who else row.organization, row.state, entry, totals, token=row.token)
+    return logged(row.id, found.organization, row.state, entry, found.totals, token=row.token)
 
 
-def render_celebration(session: Session, notice) -> Message | None:
+def render_celebration(notice, row: TrainingRow) -> Message:
     """The coalition channel's celebration: the organization and the count, nothing else."""
-    row = session.get(TrainingRow, notice.training_id)
-    if row is None or (notice.token and row.token != notice.token):
-        return None   # undone (its id may be another training's now)
-    if progress.opted_out(session, row.team_id, row.state, row.organization):
-        return None
     return Message(md(":tada: {}: {}. Thank you!", row.organization, completed(row.count, row.audience, row.program)))
