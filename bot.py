@@ -96,7 +96,7 @@ def build(settings: Settings, *, clock=None) -> Bot:
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
               authorize=identity.authorizer(),
               name="bot.py")  # what Bolt would find by inspect.stack(), which reads every frame's source: 25 ms
-    register(app, services)
+    register(app, services, identity)
     places.warm_up()  # build the place index now, not inside someone's 3-second Slack request
     gc.freeze()       # and keep the collector from walking its million objects again and again
     if not settings.admins:

@@ -30,6 +30,7 @@ from handlers.intake import bounded_text
 from handlers.introduce import introduce
 from handlers.language import language_command, message_posted
 from handlers.slash import run_command_listener, tat_listener
+from handlers.strangers import refuse_strangers
 from storage.models import now
 
 
@@ -120,14 +121,17 @@ EVENTS = {
 }
 
 
-def register(app: App, services: Services) -> None:
-    """Attach every listener to the Bolt app."""
+def register(app: App, services: Services, identity=None) -> None:
+    """Attach every listener to the Bolt app (`identity`: the bot's own workspace, once auth.test says it;
+    a request from any other is refused before any listener runs)."""
 
     @app.middleware
     def provide_services(context, next):
         context["services"] = services
         next()
 
+    if identity is not None:
+        app.middleware(refuse_strangers(identity))
     app.middleware(bounded_text)
 
     app.command("/tat")(tat_listener(COMMANDS))

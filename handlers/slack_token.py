@@ -25,6 +25,7 @@ class Identity:
         self.token = token
         self.user_id: str | None = None
         self.bot_id: str | None = None
+        self.team_id: str | None = None   # the workspace the token belongs to: any other is a stranger
         self.known = threading.Event()
 
     def authorizer(self):
@@ -64,6 +65,7 @@ def check_token(client: WebClient, identity: Identity) -> bool:
                     type(unreachable).__name__)
         return False
     identity.user_id, identity.bot_id = answer.get("user_id"), answer.get("bot_id")
+    identity.team_id = answer.get("team_id") or None
     identity.known.set()
     log.info("connected to Slack as %s in team %s", answer.get("user_id"), answer.get("team_id"))
     return True

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
+from handlers.slack_token import check_token
 from localslack.client import SECRET, BotClient, Response, stop_server  # noqa: F401 (tests import them from here)
 from localslack.client import settings_for as client_settings
 from localslack.standin import SlackStandIn
@@ -186,6 +187,7 @@ class Clock:
 @contextmanager
 def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: Clock | None = None):
     """A built bot behind its real HTTP server on 127.0.0.1, for as long as the block runs."""
+    learn_who_the_bot_is(built, slack)
     server = tat_bot.http_server(built, SECRET, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -196,6 +198,14 @@ def serving(built: tat_bot.Bot, slack: SlackStandIn, database_url: str, clock: C
             stop_server(server, thread)
         finally:   # the bot's sender must stop even if the server's did not: it would send for later tests
             built.close()
+
+
+def learn_who_the_bot_is(built: tat_bot.Bot, slack: SlackStandIn) -> None:
+    """What `serve` does after start-up: auth.test tells the bot its own workspace (any other is a
+    stranger). The call is then forgotten, so that a test counts only the calls it caused."""
+    if check_token(built.app.client, built.identity):
+        with slack._changed:
+            slack.calls[:] = [call for call in slack.calls if call.method != "auth.test"]
 
 
 @pytest.fixture
