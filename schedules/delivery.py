@@ -45,6 +45,11 @@ PERMANENT = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "restricted_action", "too_many_attachments",
 })
 RENEW_EVERY = 20.0   # seconds; claims last a minute
+REVIVE_EVERY = 60.0  # seconds between looks for dead letters another version could not render
+IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
+MAX_DOUBLINGS = 10   # of the back-off: 2 ** 10 s is past its 15-minute cap
+
+
 class _Spread(Jitter):
     """A back-off spread by half either way, so that messages refused together are not retried together."""
 
@@ -52,10 +57,7 @@ class _Spread(Jitter):
         return min(duration, 900.0) * random.uniform(0.5, 1.5)
 
 
-BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=1.0, jitter=_Spread())
-MAX_DOUBLINGS = 10   # 2 ** 10 s is past the 15-minute cap
-REVIVE_EVERY = 60.0  # seconds between looks for dead letters another version could not render
-IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=1.0, jitter=_Spread())   # 1 s, 2 s, 4 s…
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Sender:
         self._heart: threading.Thread | None = None
         self.kinds = kinds
         self._revived_at: float | None = None
+        self._looked_for_silent_at: float | None = None
         self._workers: list[threading.Thread] = []
         event.listen(sessions, "after_commit", self._after_commit)
 
@@ -213,8 +216,12 @@ class Sender:
 
     def _free_claims_of_silent_senders(self) -> None:
         """A sender whose heartbeat stopped (killed mid-batch, or frozen) would hold its claims for a minute:
-        free them now. Its sends are in doubt, looked for before they are repeated; and should it wake, it
-        finds its claims taken before it sends (`_still_mine`)."""
+        free them now (looked for every few seconds). Its sends are in doubt, looked for before they are
+        repeated; and should it wake, it finds its claims taken before it sends (`_still_mine`)."""
+        last = self._looked_for_silent_at
+        if last is not None and time.monotonic() - last < senders.BEAT_EVERY:
+            return
+        self._looked_for_silent_at = time.monotonic()
         with self.sessions.begin() as session:
             at = self.clock()
             gone = senders.silent(session, at, [c for c in outbox.claimers(session, at) if c != self.claimer])
