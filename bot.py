@@ -44,6 +44,7 @@ from storage import health
 from storage.db import (
     SchemaWatch,
     engine_for,
+    keep_clock,
     migrate,
     session_factory,
     wait_until_reachable,
@@ -86,6 +87,7 @@ def build(settings: Settings, *, clock=None) -> Bot:
     migrate(engine)
     later = Later()
     services = Services(session_factory(engine), settings.admins, later, clock or now)
+    keep_clock(services.sessions, services.clock)   # what the database is told happened when: the same clock
     # Listeners' calls never retry or sleep (views.open must beat its trigger's 3 seconds); the
     # sender handles Slack's 429 and 5xx itself, by rescheduling.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])

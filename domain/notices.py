@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.db import now_in
 
 
 class UnknownKind(LookupError):
@@ -425,6 +426,7 @@ def queue(session: Session, notice: Notice, not_before: datetime | None = None) 
 
 def queue_all(session: Session, owed: list[Notice], not_before: datetime | None = None) -> int:
     """Owe these notices in one statement (each once per key); how many were not owed already."""
+    not_before = not_before or now_in(session)   # "now" is the bot's one clock, never the machine's
     return outbox.enqueue_many(session, [
         outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=not_before)
         for n in owed])

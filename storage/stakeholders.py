@@ -5,8 +5,8 @@ from functools import lru_cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
-from storage.models import Coverage, Stakeholder, now
+from storage.db import insert_for, now_in
+from storage.models import Coverage, Stakeholder
 
 
 def by_slack_user(session: Session, user_id: str, for_update: bool = False) -> Stakeholder | None:
@@ -45,7 +45,7 @@ def claim_user(session: Session, user_id: str) -> tuple[Stakeholder, bool]:
     created = session.execute(_insert_new(session.get_bind().dialect.name), {
         "slack_user_id": user_id, "status": "pending", "revision": 1, "statewide": False, "name": "",
         "sector": "other", "organization": "", "phone": "", "email": "", "state": "",
-        "created_at": now(), "updated_at": now()}).first() is not None
+        "created_at": now_in(session), "updated_at": now_in(session)}).first() is not None
     return _locked(session, user_id), created
 
 
@@ -66,7 +66,7 @@ def decide(session: Session, stakeholder_id: int, revision: int, status: str, ad
     changed = session.execute(
         update(Stakeholder)
         .where(Stakeholder.id == stakeholder_id, Stakeholder.revision == revision, Stakeholder.status == "pending")
-        .values(status=status, decided_by=admin, decided_at=now())
+        .values(status=status, decided_by=admin, decided_at=now_in(session))
         .execution_options(synchronize_session=False))
     return changed.rowcount == 1
 
