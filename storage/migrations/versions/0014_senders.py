@@ -3,16 +3,16 @@
 Claims carried "host:pid", and a sender took for dead a process of its own host name that it could
 not see: two containers sharing a host name freed each other's live claims.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -4,16 +4,16 @@ SQLite gives the id of a deleted last row to the next one: a training undone and
 after it shared an id, so the new one's confirmation was taken for the old one's ("already sent")
 and dropped. Its outbox keys and its Undo button carry a random token instead.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
