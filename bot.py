@@ -92,7 +92,7 @@ def build(settings: Settings, *, clock=None) -> Bot:
     # sender handles Slack's 429 and 5xx itself, by rescheduling.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
-    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock,
+    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock, kinds=notices.KINDS,
                     recipients=Recipients(notices.CHECK_RECIPIENT, notices.recipient_gone(settings.admins)))
     identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
