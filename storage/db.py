@@ -188,32 +188,50 @@ def keep_clock(sessions: sessionmaker[Session], clock) -> None:
     """Every session of this factory asks `clock` what time it is (`now_in`), and so do the times the
     models stamp by default (created_at, updated_at, …) on the rows it writes."""
     sessions.configure(info={"clock": clock})
-    if not event.contains(sessions, "before_flush", _stamp_with_clock):
-        event.listen(sessions, "before_flush", _stamp_with_clock)
+    from storage.models import Base
+
+    for name, stamp in (("before_insert", _stamp_new), ("before_update", _stamp_changed)):
+        if not event.contains(Base, name, stamp):
+            event.listen(Base, name, stamp, propagate=True)
 
 
-def _stamp_with_clock(session: Session, flush_context, instances) -> None:
-    """Fill the models' default and on-update times from the session's clock, not the machine's."""
-    clock = session.info.get("clock")
-    if clock is None:
-        return
-    from sqlalchemy import inspect
+def _clock_of(target):
+    from sqlalchemy.orm import object_session
 
+    session = object_session(target)
+    return session.info.get("clock") if session is not None else None
+
+
+def _stamped_columns(mapper, on_update: bool):
     from storage.models import UTCDateTime
 
-    at = clock()
-    for obj, new in [*((o, True) for o in session.new), *((o, False) for o in session.dirty)]:
-        state = inspect(obj)
-        if not new and not session.is_modified(obj):
-            continue
-        for prop in state.mapper.column_attrs:
-            column = prop.columns[0]
-            stamp = column.default if new else column.onupdate
-            if stamp is None or not isinstance(column.type, UTCDateTime):
-                continue
-            if getattr(obj, prop.key) is not None if new else state.attrs[prop.key].history.has_changes():
-                continue   # set by the code itself
-            setattr(obj, prop.key, at)
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(column.type, UTCDateTime) and (column.onupdate if on_update else column.default) is not None:
+            yield prop.key
+
+
+def _stamp_new(mapper, connection, target) -> None:
+    """A row being inserted: its default times from the session's clock, not the machine's (only the rows
+    written, so nothing grows with what the session has loaded)."""
+    clock = _clock_of(target)
+    if clock is not None:
+        at = clock()
+        for key in _stamped_columns(mapper, on_update=False):
+            if getattr(target, key) is None:
+                setattr(target, key, at)
+
+
+def _stamp_changed(mapper, connection, target) -> None:
+    """A row being updated: its on-update times from the session's clock, unless the code set them."""
+    from sqlalchemy import inspect
+
+    clock = _clock_of(target)
+    if clock is not None:
+        state, at = inspect(target), clock()
+        for key in _stamped_columns(mapper, on_update=True):
+            if not state.attrs[key].history.has_changes():
+                setattr(target, key, at)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
