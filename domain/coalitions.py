@@ -95,8 +95,8 @@ def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime)
 
 def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
     """Registrations of the state that already wait for approval reach its (new) leads too."""
-    waiting = [who for who in stakeholders.pending(session) if who.state == coalition.state]
-    return sum(ask_admins(session, who, frozenset(), who.revision == 1, coalition.team_id) for who in waiting)
+    waiting = [who for who in stakeholders.pending(session, coalition.team_id) if who.state == coalition.state]
+    return sum(ask_admins(session, who, frozenset(), who.revision == 1) for who in waiting)
 
 
 def replan(session: Session, coalition: Coalition, at: datetime) -> int:
@@ -110,7 +110,7 @@ def replan(session: Session, coalition: Coalition, at: datetime) -> int:
         if due < at - followups.LATE_LIMIT or months in maybe_sent:
             continue
         nudge = FollowupNudge(coalition.id, months, coalition.revision, coalition.channel_id)
-        queued += notices.queue(session, nudge, not_before=due)
+        queued += notices.queue(session, coalition.team_id, nudge, not_before=due)
     return queued
 
 
@@ -140,28 +140,29 @@ def fan_out_checkins(session: Session, at: datetime) -> int:
 def _owe_checkins(session: Session, coalition: Coalition, months: int, due: datetime, at: datetime) -> int:
     asked = outbox.keys_with_prefix(session, CheckIn.prefix(coalition.id, months))
     owed = [CheckIn(coalition.id, months, who.id, who.slack_user_id)
-            for who in coalitions.approved_in(session, coalition.state)]
+            for who in coalitions.approved_in(session, coalition.team_id, coalition.state)]
     owed = [n for n in owed if n.key not in asked]
     if not owed:
         return 0
     remind_at = followups.working_days_after(max(due, at), followups.REMIND_AFTER_WORKING_DAYS, coalition.time_zone)
     reminders = [CheckInReminder(n.coalition_id, n.months, n.stakeholder_id, n.user) for n in owed]
-    notices.queue_all(session, reminders, not_before=remind_at)
-    return notices.queue_all(session, owed, not_before=due)
+    notices.queue_all(session, coalition.team_id, reminders, not_before=remind_at)
+    return notices.queue_all(session, coalition.team_id, owed, not_before=due)
 
 
 def alert_leads(session: Session, at: datetime) -> int:
     """Tell each lead about a follow-up post Slack refused (the bot is not in the channel, say) or one
     that was missed; once per failed message and lead."""
-    owed: list[notices.Notice] = []
+    queued = 0
     for row in coalitions.outbox_rows(session, "followup:", dead_only=True):
         _, coalition_id, stage, *_ = row.key.split(":")
-        coalition = coalitions.by_id(session, int(coalition_id))
+        coalition = coalitions.by_id(session, int(coalition_id), row.team_id)
         if coalition is None:
             continue
         problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
-        owed += [LeadAlert(coalition.id, int(stage[1:]), row.id, lead, problem) for lead in coalition.leads]
-    return notices.queue_all(session, owed, not_before=at) if owed else 0
+        owed = [LeadAlert(coalition.id, int(stage[1:]), row.id, lead, problem) for lead in coalition.leads]
+        queued += notices.queue_all(session, coalition.team_id, owed, not_before=at)
+    return queued
 
 
 def channel_ready(session: Session, team_id: str, channel: str, at: datetime) -> int:
@@ -172,7 +173,7 @@ def channel_ready(session: Session, team_id: str, channel: str, at: datetime) ->
     for coalition in coalitions.posting_in(session, team_id, channel):
         for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
             if row.last_error in CHANNEL_PROBLEMS and at < row.not_before + followups.LATE_LIMIT:
-                revived += outbox.revive(session, row.id, at)
+                revived += outbox.revive(session, team_id, row.id, at)
     return revived
 
 
@@ -201,13 +202,14 @@ def snooze(session: Session, team_id: str, coalition_id: int, months: int, user:
     later = at + followups.SNOOZE
     reminder = CheckInReminder(coalition.id, months, who.id, user)
     if not coalitions.postpone(session, reminder.key, later):
-        notices.queue(session, CheckInReminder(coalition.id, months, who.id, user, snoozed=1), not_before=later)
+        notices.queue(session, team_id, CheckInReminder(coalition.id, months, who.id, user, snoozed=1),
+                      not_before=later)
     return later
 
 
 def _asked(session: Session, team_id: str, coalition_id: int, user: str):
     coalition = coalitions.by_id(session, coalition_id, team_id)
-    who = stakeholders.by_slack_user(session, user)
+    who = stakeholders.by_slack_user(session, team_id, user)
     if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
         return None, None
     return coalition, who

@@ -134,7 +134,7 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         per_month[row.program][row.trained_on.strftime("%Y-%m")] += row.count
     made = progress.reports(session, team, state)
     return Figures(
-        state=state, by_sector=progress.stakeholders_by_sector(session, state),
+        state=state, by_sector=progress.stakeholders_by_sector(session, team, state),
         introductions=progress.introductions(session, team, state), trained=sum(by_program.values()),
         by_program=dict(by_program), by_audience=dict(by_audience),
         distribution_points=progress.distribution_points(session, team, state),
@@ -146,5 +146,5 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
         checkins=coalition.checkin_answers(session, team, state),
-        waiting=progress.waiting(session, state),
+        waiting=progress.waiting(session, team, state),
     )

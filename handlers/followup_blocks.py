@@ -156,7 +156,8 @@ def reminder(session: Session, notice: notices.CheckInReminder) -> Message | Non
 
 def _checkin_message(session: Session, notice: notices.CheckIn, reminder: bool) -> Message | None:
     coalition = coalitions.by_id(session, notice.coalition_id)
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, coalition and coalition.team_id, notice.stakeholder_id)
+    who = who if coalition is not None else None
     if coalition is None or who is None or who.status != "approved" or who.state != coalition.state \
             or notice.months not in coalition.offsets:
         return None   # no longer theirs to answer, or the follow-up was dropped from the plan

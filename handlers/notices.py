@@ -22,12 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def registration_saved(session: Session, notice: notices.RegistrationSaved) -> Message | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     return who and render_registration.submitted(profile_of(who), who.status, notice.asked_admins, notice.is_new)
 
 
 def approval_request(session: Session, notice: notices.ApprovalRequest) -> Message | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     if who is None or who.revision != notice.revision or who.status != Status.PENDING:
         return None   # decided, or changed since: an admin may only approve what they are shown
     return render_registration.approval_request(who.id, who.revision, who.slack_user_id, profile_of(who),
@@ -35,19 +35,19 @@ def approval_request(session: Session, notice: notices.ApprovalRequest) -> Messa
 
 
 def decision_news(session: Session, notice: notices.DecisionNews) -> Message | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     return who and render_registration.decided(profile_of(who), notice.approved)
 
 
 def request_settled(session: Session, notice: notices.RequestSettled) -> Message | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     return who and render_registration.approval_settled(who.slack_user_id, profile_of(who), notice.approved,
                                                         notice.admin)
 
 
 def introduction(session: Session, notice: notices.Introduction) -> Message | None:
-    site = stakeholders.by_id(session, notice.site_id)
-    officers = [o for o in map(lambda i: stakeholders.by_id(session, i), notice.officer_ids)
+    site = stakeholders.by_id(session, None, notice.site_id)
+    officers = [o for o in map(lambda i: stakeholders.by_id(session, None, i), notice.officer_ids)
                 if o is not None and o.status == Status.APPROVED]
     if site is None or site.status != Status.APPROVED or not officers:
         return None   # no longer approved: nobody is introduced to them
@@ -57,7 +57,7 @@ def introduction(session: Session, notice: notices.Introduction) -> Message | No
 
 def contact_changed(session: Session, notice: notices.ContactChanged) -> Message | None:
     changes = contact_changes.by_ids(session, list(notice.change_ids))
-    who = changes and stakeholders.by_id(session, changes[0].stakeholder_id)
+    who = changes and stakeholders.by_id(session, None, changes[0].stakeholder_id)
     if not who:
         return None
     return render_contacts.contact_changed(who, [(c.field, c.old_value, c.new_value) for c in changes])
@@ -97,7 +97,7 @@ def recipient_gone(admins: frozenset[str]):
     def gone(session: Session, message: Claimed, at: datetime) -> bool:
         from domain.members import recipient_gone as leave
 
-        return leave(session, message.kind, message.params, message.channel, admins, at)
+        return leave(session, message.team_id, message.channel, admins, at)
 
     return gone
 

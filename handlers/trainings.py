@@ -31,7 +31,7 @@ FORM = "trained"
 
 def approved_caller(session: Session, call: Call) -> Stakeholder | Message:
     """The caller's approved registration, or the message that says why it is needed."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None:
         return Message("Only registered coalition members can log this. Register with `/tat register`; "
                        "once a coalition admin approves you, try again.")
@@ -114,7 +114,7 @@ def submit_form(ack, body, view, context):
     if errors:
         return ack(response_action="errors", errors=errors)
     with services.sessions.begin() as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, team, user)
         if who is None or who.status != "approved":
             return ack(response_action="errors", errors={"count": "Only approved coalition members can log trainings."})
         entry = Training(parsed["count"], audience, program, parsed["on"])
@@ -163,7 +163,7 @@ def render_logged(session: Session, notice) -> Message | None:
     row = session.get(TrainingRow, notice.training_id)
     if row is None:
         return None
-    who = stakeholders.by_slack_user(session, row.logged_by)
+    who = stakeholders.by_slack_user(session, row.team_id, row.logged_by)
     totals = (progress.trained_total(session, row.team_id, row.state, row.organization),
               progress.trained_total(session, row.team_id, row.state))
     entry = Training(row.count, row.audience, row.program, row.trained_on)

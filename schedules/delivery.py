@@ -83,10 +83,12 @@ class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
-                 batch: int = 50, clock=now, recipients: Recipients | None = None):
+                 batch: int = 50, clock=now, recipients: Recipients | None = None, teams=lambda: None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
-        longer applies (handlers/notices.py)."""
+        longer applies (handlers/notices.py). `teams()`: the workspaces whose messages this sender sends
+        (those its client's token belongs to; None: every one's, as before auth.test has named it)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.teams = teams
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -131,7 +133,7 @@ class Sender:
 
     def _until_next_due(self) -> float:
         with self.sessions.begin() as session:
-            due = outbox.next_due(session, self.clock())
+            due = outbox.next_due(session, self.clock(), self.teams())
         seconds = (due - self.clock()).total_seconds() if due else self._tick
         return min(max(seconds, 0.05), self._tick)
 
@@ -145,7 +147,7 @@ class Sender:
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer)
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer, self.teams())
                 batch = self._rendered(session, claimed)
             if not claimed:
                 return taken
