@@ -22,6 +22,7 @@ import schedules
 from config import Settings
 from localslack import payloads
 from localslack.standin import SlackStandIn
+from storage.workspaces import adopt
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
 
@@ -81,6 +82,7 @@ class Shell:
                         admins=frozenset({PEOPLE[0].user}))
         self.clock = ShiftedClock()
         self.bot = tat_bot.build(local, clock=self.clock)
+        adopt(self.bot.engine, payloads.TEAM["id"])   # a tat-shell.db of before workspaces: its rows are the shell's
         self.me = PEOPLE[1]
         self.buttons: list[Button] = []
         self.unread: dict[str, list[str]] = {}
