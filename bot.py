@@ -47,6 +47,7 @@ from storage import health
 from storage.db import (
     SchemaWatch,
     engine_for,
+    keep_clock,
     migrate,
     session_factory,
     wait_until_reachable,
@@ -92,6 +93,7 @@ def build(settings: Settings, *, clock=None) -> Bot:
     later = Later()
     identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
     services = Services(session_factory(engine), settings.admins, later, clock or now, home=lambda: identity.team_id)
+    keep_clock(services.sessions, services.clock)   # what the database is told happened when: the same clock
     # Listeners' calls never retry or sleep (views.open must beat its trigger's 3 seconds); the
     # sender handles Slack's 429 and 5xx itself, by rescheduling. It sends only the messages of the
     # token's workspace (once auth.test has named it), with that token.

@@ -1,27 +1,32 @@
 """`python bot.py shell`: try the bot with no Slack workspace.
 
 Type `/tat ...` as one of a few local people and read what Slack would show them. A modal
-becomes questions, buttons become numbered choices. Each command, button and form is a signed
-Slack request into the same Bolt app the server runs; the bot's Web API calls go to the local
-stand-in for Slack that the tests use, and the shell prints what arrives there.
+becomes questions; each message's buttons are numbered within it (`press 2.1`). `wait` moves the
+one clock everything the bot does asks; what Slack would refuse shows as Slack's error. Each
+command, button and form is a signed Slack request into the same Bolt app the server runs; the
+bot's Web API calls go to the local stand-in for Slack that the tests use, and the shell prints
+what arrives there.
 """
 import json
 import logging
 import re
 import secrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slack_bolt.request import BoltRequest
+from sqlalchemy import func, select
 
 import bot as tat_bot
 import schedules
 from config import Settings
-from localslack import payloads
+from localslack import payloads, strict
 from localslack.standin import SlackStandIn
+from storage.models import OutboxMessage
 from storage.workspaces import adopt
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
@@ -41,9 +46,10 @@ PEOPLE = [
 ]
 
 USAGE = """Type a command as Slack would get it, e.g. /tat help, /tat register or /tat contact 68102.
-  as <name>   become someone else (people: list them)     press <n>   press button n
+  as <name>   become someone else (people: list them)     press 2.1   press message 2's first button (or 2a)
   say <text>  post in #coalition (the bot reads it)        inbox       messages waiting for you
-  wait <n> days (or hours)   move the bot's clock forward and deliver what fell due (a follow-up, say)
+  buttons     the buttons you can press now
+  wait <n> days (or hours)   move the bot's clock forward, delivering what falls due on the way (a follow-up, say)
   quit        leave"""
 CHANNEL = "C0COALITION"   # the channel the shell's commands and `say` are typed in
 COALITION_CHANNEL = "C0LOCALCOA"   # what `/tat setup` offers as the coalition channel
@@ -64,12 +70,22 @@ CLEAR = "-"
 
 
 @dataclass
-class Button:
+class Shown:
+    """A message with buttons, as one person sees it: numbered for them (`press 2.1` is its first button)."""
+
+    number: int
     owner: str
-    element: dict
-    message: dict
+    message: dict      # as Slack shows it, with its ts
     channel: str
     ephemeral: bool = False
+
+    @property
+    def buttons(self) -> list[dict]:
+        return buttons_of(self.message)
+
+    def button_line(self) -> str:
+        return "   ".join(f"[{self.number}.{i}] {b['text']['text']}" for i, b in enumerate(self.buttons, 1)) + \
+            f"   (type press {self.number}.1)"
 
 
 class Shell:
@@ -84,8 +100,10 @@ class Shell:
         self.bot = tat_bot.build(local, clock=self.clock)
         adopt(self.bot.engine, payloads.TEAM["id"])   # a tat-shell.db of before workspaces: its rows are the shell's
         self.me = PEOPLE[1]
-        self.buttons: list[Button] = []
-        self.unread: dict[str, list[str]] = {}
+        self.shown: list[Shown] = []             # messages whose buttons can be pressed
+        self.numbers: dict[str, int] = {}        # the last message number each person was shown
+        self.pressed: Shown | None = None        # the message of the last button pressed (its response_url)
+        self.unread: dict[str, list[tuple[str, Shown | None]]] = {}
         self.seen = len(self.slack.calls)
 
     # -- the loop -------------------------------------------------------------------------------
@@ -119,6 +137,8 @@ class Shell:
             self.say("\n".join(f"  {p.name} — {p.role}" for p in PEOPLE))
         elif word == "press":
             self._press(rest)
+        elif word == "buttons":
+            self._show_buttons()
         elif word == "inbox":
             self._show_unread()
         elif word == "say" and rest.strip():
@@ -130,6 +150,7 @@ class Shell:
 
     # -- sending what Slack would send ----------------------------------------------------------
     def _command(self, text: str) -> None:
+        self.pressed = None   # a reply through this command's response_url is a new message
         body = payloads.slash_command(self.me.user, text, self.slack.response_url(self.me.user), CHANNEL)
         self._show_ack(self._dispatch(body))
         self._show_new_calls()
@@ -142,30 +163,72 @@ class Shell:
         self._dispatch(payloads.event_callback(event))
         self._show_new_calls()
 
-    def _press(self, number: str) -> None:
-        mine = [b for b in self.buttons if b.owner == self.me.user]
-        if not number.strip().isdigit() or not 0 < int(number) <= len(mine):
-            return self.say(f"Say press and a button's number, 1 to {len(mine)}." if mine else "No buttons to press.")
-        chosen = mine[int(number) - 1]
-        confirm = chosen.element.get("confirm")
+    def _press(self, typed: str) -> None:
+        mine = [m for m in self.shown if m.owner == self.me.user]
+        chosen = self._button(typed.strip().lower(), mine)
+        if chosen is None:
+            if not mine:
+                return self.say("No buttons to press.")
+            example = f"{mine[-1].number}.1"
+            return self.say(f"Say press and a message's number and a button's, like press {example} "
+                            f"(or {mine[-1].number}a); buttons shows them.")
+        shown, element = chosen
+        confirm = element.get("confirm")
         question = f"{as_text(confirm['text']['text'])} {confirm['confirm']['text']}? [y/N] " if confirm else ""
         if confirm and not self.ask(question).lower().startswith("y"):
             return self.say("(not pressed)")
-        self.buttons = [b for b in self.buttons if b.message is not chosen.message]
-        body = payloads.block_action(self.me.user, chosen.element, chosen.message, chosen.channel,
-                                     self.slack.response_url(self.me.user), ephemeral=chosen.ephemeral)
+        self.pressed = shown
+        body = payloads.block_action(self.me.user, element, shown.message, shown.channel,
+                                     self.slack.response_url(self.me.user), ephemeral=shown.ephemeral)
         self._dispatch(body)
         self._show_new_calls()
 
+    @staticmethod
+    def _button(typed: str, mine: list[Shown]) -> tuple[Shown, dict] | None:
+        """The button typed: `2.1`, `2 1` or `2a` (message 2, its first button); `1` or `a` alone when
+        only one message has buttons."""
+        found = re.fullmatch(r"(\d{1,6})(?:(?:\.|\s+)(\d{1,3})|\s*([a-z]))?", typed) or \
+            re.fullmatch(r"()([a-z])()", typed)
+        if not found:
+            return None
+        first, second, letter = found.groups()
+        if not second and not letter:   # one number: a button of the only message with buttons
+            if len(mine) != 1 or not first:
+                return None
+            shown, index = mine[0], int(first)
+        elif not first:                 # a letter alone
+            if len(mine) != 1:
+                return None
+            shown, index = mine[0], ord(second) - ord("a") + 1
+        else:
+            shown = next((m for m in mine if m.number == int(first)), None)
+            index = int(second) if second else ord(letter) - ord("a") + 1
+        if shown is None or not 0 < index <= len(shown.buttons):
+            return None
+        return shown, shown.buttons[index - 1]
+
     def _wait(self, text: str) -> None:
-        """Move the clock forward and run what the clock runs every minute: follow-ups fall due."""
+        """Move the clock forward as time passes: the clock's jobs run at each moment something falls
+        due on the way (a follow-up, its check-ins, a reminder) and at least once a day."""
         amount, _, unit = text.strip().partition(" ")
-        if not amount.isdigit() or not unit.startswith(("day", "hour")):
+        if not amount.isdigit() or not unit.startswith(("day", "hour")) or int(amount) > 3660:
             return self.say("Say wait and a number of days or hours, like wait 31 days.")
-        self.clock.ahead += timedelta(**{"days" if unit.startswith("day") else "hours": int(amount)})
+        until = self.clock() + timedelta(**{"days" if unit.startswith("day") else "hours": int(amount)})
+        while True:
+            step = min(until, self.clock() + timedelta(days=1), self._next_due() or until)
+            self.clock.ahead += max(step - self.clock(), timedelta(0))
+            schedules.dispatch(self.bot.services, self.bot.sender)
+            if self.clock() >= until:
+                break
         self.say(f"(it is now {self.clock():%a %d %b %Y %H:%M} UTC for the bot)")
-        schedules.dispatch(self.bot.services, self.bot.sender)
         self._show_new_calls()
+
+    def _next_due(self) -> datetime | None:
+        """When the next message the bot owes falls due, if it is later than now."""
+        with self.bot.services.sessions() as session:
+            return session.scalar(select(func.min(OutboxMessage.not_before)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None),
+                OutboxMessage.dead_at.is_(None), OutboxMessage.not_before > self.clock()))
 
     def _fill_modal(self, view: dict) -> None:
         answers: dict[str, str | None] = {}
@@ -175,6 +238,8 @@ class Shell:
             while True:
                 view = self._ask_form(view, answers, errors)
                 response = self._dispatch(payloads.view_submission(self.me.user, view, answers))
+                if (response or {}).get(REFUSED):
+                    return self.say("(in Slack the form would stay open with that error; here it is closed)")
                 errors = (response or {}).get("errors", {})
                 if not errors:
                     if (response or {}).get("response_action") == "update":   # the form shows an outcome
@@ -208,6 +273,9 @@ class Shell:
         self._dispatch(payloads.view_action(self.me.user, view, state, field))
         updates = [c for c in self.slack.since(mark)
                    if c.method == "views.update" and c.params.get("view_id") == view.get("id")]
+        if updates and updates[-1].response.get("ok") is False:   # Slack kept the form as it was
+            self.say(slack_error("views.update", updates[-1].response))
+            return None
         return updates[-1].response["view"] if updates else None
 
     def _ask_input(self, block: dict, answers: dict) -> str | None:
@@ -268,37 +336,77 @@ class Shell:
         if response.status != 200:
             self.say(f"(the bot answered HTTP {response.status})")
         try:
-            return json.loads(response.body) if response.body else None
+            answer = json.loads(response.body) if response.body else None
         except ValueError:
-            return {"text": response.body}
+            answer = {"text": response.body}
+        refused = strict.refusal("http_answer", self.slack.hold_answer(body, answer)) if answer else None
+        if refused:   # Slack shows its error, never what it refused
+            self.say(slack_error("answer to " + request_kind(body), refused))
+            return {REFUSED: True}
+        return answer
 
     # -- showing what Slack would show ----------------------------------------------------------
     def _show_ack(self, answer: dict | None) -> None:
-        if answer and (answer.get("text") or answer.get("blocks")):
+        if answer and not answer.get(REFUSED) and (answer.get("text") or answer.get("blocks")):
             self._show_private(answer)
 
-    def _show_private(self, message: dict) -> None:
-        """A reply only its reader sees (ephemeral), with its buttons to press (through the response_url)."""
-        self.buttons = [b for b in self.buttons if not (b.owner == self.me.user and b.channel == CHANNEL)]
-        shown = {**message, "ts": f"{time.time():.6f}"}
-        for element in buttons_of(message):
-            self.buttons.append(Button(self.me.user, element, shown, CHANNEL, ephemeral=True))
-        self.say(render(message, "only visible to you") + self._button_list())
+    def _show_private(self, message: dict, replaces: Shown | None = None) -> None:
+        """A reply only its reader sees (ephemeral), with its buttons to press (through the response_url);
+        one that replaces the message whose button was pressed takes its place and its number."""
+        shown = {**message, "ts": replaces.message["ts"] if replaces else f"{time.time():.6f}"}
+        heading = "only visible to you" + (", in place of the message above" if replaces else "")
+        line = self._keep(self.me.user, shown, CHANNEL, ephemeral=True, replaces=replaces)
+        self.say(render(message, heading) + (f"\n{line.button_line()}" if line else ""))
+
+    def _keep(self, owner: str, message: dict, channel: str, ephemeral: bool = False,
+              replaces: Shown | None = None) -> Shown | None:
+        """Remember a message's buttons for its reader (none: nothing to remember); an update takes the
+        place, and the number, of the message it updates, whose buttons are gone."""
+        if replaces is not None:
+            self.shown = [m for m in self.shown if m is not replaces]
+        if not buttons_of(message):
+            return None
+        number = replaces.number if replaces else self.numbers.get(owner, 0) + 1
+        self.numbers[owner] = max(number, self.numbers.get(owner, 0))
+        kept = Shown(number, owner, message, channel, ephemeral)
+        self.shown.append(kept)
+        return kept
 
     def _show_new_calls(self) -> None:
         while calls := self.slack.since(self.seen):
             self.seen += len(calls)
             for call in calls:
-                if call.method == "views.open":
+                if call.response.get("ok") is False and call.method in SHOWN_METHODS:
+                    self._refused(call)
+                elif call.method == "views.open":
                     self._fill_modal(call.response.get("view") or call.params["view"])
                 elif call.method == "response_url":
-                    self._show_private(call.params)
+                    self._responded(call.params)
                 elif call.method == "chat.postEphemeral":
                     self._ephemeral(call)
                 elif call.method in ("chat.postMessage", "chat.update"):
                     self._deliver(call, str(call.params.get("channel", "")))
                 elif call.method == "files.completeUploadExternal" and call.response.get("ok"):
                     self._share_files(call)
+
+    def _refused(self, call) -> None:
+        """What Slack would show when it refuses what the bot sent: its error, never the message."""
+        self.say(slack_error(call.method, call.response))
+
+    def _responded(self, params: dict) -> None:
+        """A post to the response_url of the button last pressed: a new private reply, or (replace_original)
+        the pressed message as it is now, or (delete_original) that message gone."""
+        pressed = self.pressed if self.pressed is not None and self.pressed.owner == self.me.user else None
+        if truthy(params.get("delete_original")) and pressed is not None:
+            self.shown = [m for m in self.shown if m is not pressed]
+            return self.say("[the message with that button was removed]")
+        if truthy(params.get("replace_original")) and pressed is not None:
+            if pressed.ephemeral:
+                return self._show_private(params, replaces=pressed)
+            message = {**params, "ts": pressed.message["ts"]}
+            line = self._keep(self.me.user, message, pressed.channel, replaces=pressed)
+            return self.say(render(params, "message updated") + (f"\n{line.button_line()}" if line else ""))
+        self._show_private(params)
 
     def _share_files(self, call) -> None:
         """A file the bot shared (a chart, a CSV): saved in tat-shell-files/ for you to open."""
@@ -322,7 +430,7 @@ class Shell:
         if owner == self.me:
             self.say(text)
         elif owner is not None:
-            self.unread.setdefault(owner.user, []).append(text)
+            self.unread.setdefault(owner.user, []).append((text, None))
 
     def _deliver(self, call, channel: str) -> None:
         members = self.slack.members.get(call.response.get("channel", channel))
@@ -339,21 +447,27 @@ class Shell:
 
     def _deliver_to(self, owner: Person, call, heading: str, channel: str = "") -> None:
         text = render(call.params, heading)
-        message = {**call.params, "ts": call.response.get("ts")}
-        for element in buttons_of(call.params):
-            self.buttons.append(Button(owner.user, element, message, call.response.get("channel", channel)))
+        where = call.response.get("channel", channel)
+        message = {**call.params, "ts": call.response.get("ts") or call.params.get("ts")}
+        updated = next((m for m in self.shown if m.owner == owner.user and call.method == "chat.update"
+                        and m.channel == where and m.message.get("ts") == message["ts"]), None)
+        if call.method == "chat.update" and updated is None:   # an update of a message with no buttons left
+            self.shown = [m for m in self.shown if not (m.owner == owner.user and m.channel == where
+                                                        and m.message.get("ts") == message["ts"])]
+        kept = self._keep(owner.user, message, where, replaces=updated)
         if owner == self.me:
-            self.say(text + self._button_list())
+            self.say(text + (f"\n{kept.button_line()}" if kept else ""))
         else:
-            self.unread.setdefault(owner.user, []).append(text)
+            self.unread.setdefault(owner.user, []).append((text, kept))
             self.say(f"(a message arrived for {owner.name}: type `as {owner.name.split()[0]}` to read it)")
 
-    def _button_list(self) -> str:
-        mine = [b for b in self.buttons if b.owner == self.me.user]
+    def _show_buttons(self) -> None:
+        mine = [m for m in self.shown if m.owner == self.me.user]
         if not mine:
-            return ""
-        return "\n" + "   ".join(f"[{i}] {b.element['text']['text']}" for i, b in enumerate(mine, 1)) + \
-            "   (type press <n>)"
+            return self.say("No buttons to press.")
+        for shown in mine:
+            first = next((line for line in render(shown.message, "").splitlines()[1:] if line.strip()), "")
+            self.say(f"{shown.number}: {first[:70]}\n  {shown.button_line()}")
 
     def _become(self, name: str) -> None:
         wanted = name.strip().lower()
@@ -368,11 +482,38 @@ class Shell:
         self.say(f"You are {self.me.name}, {self.me.role}.")
 
     def _show_unread(self) -> None:
-        waiting = self.unread.pop(self.me.user, [])
-        for text in waiting:
-            self.say(text)
-        if waiting and self._button_list():
-            self.say(self._button_list().strip())
+        """Messages that arrived while someone else was at the keyboard; buttons only on those not
+        updated since (an updated message's buttons are gone, as in Slack)."""
+        for text, kept in self.unread.pop(self.me.user, []):
+            live = kept is not None and any(m is kept for m in self.shown)
+            self.say(text + (f"\n{kept.button_line()}" if live else ""))
+
+
+SHOWN_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.open",
+                           "views.update", "views.push", "views.publish"})
+
+
+REFUSED = "refused by Slack"   # what _dispatch answers for an HTTP answer Slack would refuse
+
+
+def request_kind(body: str) -> str:
+    """What a request to the bot was, in Slack's words: a slash command, a block action, a view submission."""
+    if body.startswith("{") or body.startswith("payload="):
+        kind = re.search(r'"type":\s*"(\w+)"', urllib.parse.unquote_plus(body[:400]))
+        return kind.group(1) if kind else "request"
+    return "slash command"
+
+
+def truthy(value) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def slack_error(method: str, answer: dict) -> str:
+    """Slack's refusal as a person would meet it: the error and what Slack said was wrong, no message."""
+    said = [m.removeprefix("[ERROR] ") for m in (answer.get("response_metadata") or {}).get("messages") or []]
+    said = said or list(answer.get("errors") or [])
+    details = "".join(f"\n  {line}" for line in said[:5]) + (f"\n  … and {len(said) - 5} more" if len(said) > 5 else "")
+    return f"[Slack refused the bot's {method}: {answer.get('error') or 'error'} — nothing was shown]{details}"
 
 
 def pick(typed: str, options: list[dict]) -> tuple[str | None, str]:

@@ -5,12 +5,12 @@ coalition is set up (and queued anew, for those not yet sent, when it is edited)
 are fanned out by the clock's job when the follow-up falls due, so that everyone approved by then
 is asked. The outbox delivers each exactly once, and gives up on one owed for over 7 days.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from domain import followups, notices
+from domain import followups, localtime, notices
 from domain.bounds import longer_than
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
@@ -85,12 +85,27 @@ def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime)
         found = Coalition(team_id=team_id, state=setup.state, revision=0)
         session.add(found)
     found.meeting_date, found.channel_id, found.time_zone = setup.meeting_date, setup.channel_id, setup.time_zone
+    found.leads_since = leads_since(found.leads or [], found.leads_since or {}, setup.leads, at)
     found.leads, found.lead_agencies, found.offsets = list(setup.leads), setup.lead_agencies, list(setup.offsets)
     found.revision, found.updated_by, found.updated_at = found.revision + 1, admin, at
     session.flush()
     replan(session, found, at)
     _ask_leads_about_waiting(session, found)
     return found
+
+
+def leads_since(old: list[str], since: dict, leads: tuple[str, ...], at: datetime) -> dict:
+    """When each lead became one: kept for those who stay, `at` for those new. A lead of an older
+    version (no time kept) led from the start."""
+    return {lead: since[lead] if lead in since else (EVER if lead in old else at.isoformat()) for lead in leads}
+
+
+EVER = "0001-01-01T00:00:00+00:00"
+
+
+def lead_since(coalition: Coalition, lead: str) -> datetime:
+    """Since when this person has led the coalition (the beginning of time for one from before)."""
+    return datetime.fromisoformat((coalition.leads_since or {}).get(lead) or EVER)
 
 
 def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
@@ -144,24 +159,28 @@ def _owe_checkins(session: Session, coalition: Coalition, months: int, due: date
     owed = [n for n in owed if n.key not in asked]
     if not owed:
         return 0
-    remind_at = followups.working_days_after(max(due, at), followups.REMIND_AFTER_WORKING_DAYS, coalition.time_zone)
+    send_at = localtime.landing(due, at, coalition.time_zone)   # a late one: the next working morning
+    remind_at = localtime.working_days_later(send_at, followups.REMIND_AFTER_WORKING_DAYS, coalition.time_zone)
     reminders = [CheckInReminder(n.coalition_id, n.months, n.stakeholder_id, n.user) for n in owed]
     notices.queue_all(session, coalition.team_id, reminders, not_before=remind_at)
-    return notices.queue_all(session, coalition.team_id, owed, not_before=due)
+    return notices.queue_all(session, coalition.team_id, owed, not_before=send_at)
 
 
 def alert_leads(session: Session, at: datetime) -> int:
     """Tell each lead about a follow-up post Slack refused (the bot is not in the channel, say) or one
-    that was missed; once per failed message and lead."""
+    that was missed since they became a lead; once per failed message and lead. Failures already
+    told are not read again. Each is owed in its coalition's workspace."""
     queued = 0
-    for row in coalitions.outbox_rows(session, "followup:", dead_only=True):
-        _, coalition_id, stage, *_ = row.key.split(":")
-        coalition = coalitions.by_id(session, int(coalition_id), row.team_id)
-        if coalition is None:
-            continue
-        problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
-        owed = [LeadAlert(coalition.id, int(stage[1:]), row.id, lead, problem) for lead in coalition.leads]
-        queued += notices.queue_all(session, coalition.team_id, owed, not_before=at)
+    for coalition in coalitions.every(session):
+        owed: list[notices.Notice] = []
+        for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
+            problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
+            stage = int(row.key.split(":")[2][1:])
+            owed += [LeadAlert(coalition.id, stage, row.id, lead, problem) for lead in coalition.leads
+                     if row.dead_at is not None and row.dead_at >= lead_since(coalition, lead)]
+        told = coalitions.keys_among(session, [n.key for n in owed]) if owed else set()
+        fresh = [n for n in owed if n.key not in told]
+        queued += notices.queue_all(session, coalition.team_id, fresh, not_before=at) if fresh else 0
     return queued
 
 
@@ -195,15 +214,22 @@ def answer(session: Session, team_id: str, coalition_id: int, months: int, user:
 
 
 def snooze(session: Session, team_id: str, coalition_id: int, months: int, user: str, at: datetime) -> datetime | None:
-    """"Not now": the reminder comes a week from now (once more, if it had gone out already)."""
+    """"Not now": a reminder comes a week from now, at 10:00 on a working day where the coalition is.
+    The reminder still owed is moved there; when none is (it went out, or was dropped), another is
+    owed: every "I'll remind you" is a message in the outbox."""
     coalition, who = _asked(session, team_id, coalition_id, user)
     if coalition is None or who is None:
         return None
-    later = at + followups.SNOOZE
-    reminder = CheckInReminder(coalition.id, months, who.id, user)
-    if not coalitions.postpone(session, reminder.key, later):
-        notices.queue(session, team_id, CheckInReminder(coalition.id, months, who.id, user, snoozed=1),
-                      not_before=later)
+    later = localtime.days_later(at, followups.SNOOZE.days, coalition.time_zone)
+    first = CheckInReminder(coalition.id, months, who.id, user)
+    keys = coalitions.keys_among(session, [first.key]) | set(
+        outbox.keys_with_prefix(session, first.key + ":s"))
+    snoozes = [int(k.rsplit(":s", 1)[1]) for k in keys if k.startswith(first.key + ":s")
+               and k.rsplit(":s", 1)[1].isdigit()]
+    latest = replace(first, snoozed=max(snoozes)) if snoozes else first
+    if latest.key in keys and coalitions.postpone(session, latest.key, later):
+        return later
+    notices.queue(session, team_id, replace(first, snoozed=max(snoozes, default=0) + 1), not_before=later)
     return later
 
 

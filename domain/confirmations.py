@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from domain import followups, notices
+from domain import followups, localtime, notices
 from domain.notices import ContactQuestion, UnconfirmedContacts
 from domain.registration import CONTACT_SECTORS, Status
 from storage import coalitions, stakeholders
@@ -39,10 +39,7 @@ def ask_due(session: Session, at: datetime) -> int:
 
 def asking_time(due: datetime, zone: str) -> datetime:
     """The first 10:00 in the zone on a working day (Monday to Friday) at or after `due`."""
-    local = due.astimezone(ZoneInfo(zone))
-    day = local.date() + timedelta(days=local.time() > followups.LOCAL_TIME)
-    day += timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
-    return datetime.combine(day, followups.LOCAL_TIME, ZoneInfo(zone))
+    return localtime.next_morning(due, zone)
 
 
 def tell_leads(session: Session, at: datetime) -> int:

@@ -4,16 +4,17 @@ A follow-up is at the build meeting date plus N months (a month end stays a mont
 month is the last day of February), at 10:00 in the coalition's time zone; one that falls on a
 Saturday or Sunday moves to the Monday. zoneinfo makes 10:00 local right across daylight saving.
 """
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import us
 from dateutil.relativedelta import relativedelta
 
+from domain import localtime
 from domain.sectors import Sector
 
 DEFAULT_OFFSETS = (1, 3, 6)
-LOCAL_TIME = time(10, 0)
+LOCAL_TIME = localtime.MORNING
 REMIND_AFTER_WORKING_DAYS = 3
 SNOOZE = timedelta(days=7)
 LATE_LIMIT = timedelta(days=7)   # the outbox gives up on a message owed for longer: the follow-up is missed
@@ -39,8 +40,7 @@ def all_zones() -> list[str]:
 
 def followup_day(meeting: date, months: int) -> date:
     """The day of the follow-up N months after the meeting, moved to Monday from a weekend."""
-    day = meeting + relativedelta(months=months)
-    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+    return localtime.working_day_on_or_after(meeting + relativedelta(months=months))
 
 
 def followup_at(meeting: date, months: int, zone: str) -> datetime:
@@ -52,10 +52,7 @@ def followup_at(meeting: date, months: int, zone: str) -> datetime:
 def working_days_after(at: datetime, days: int, zone: str) -> datetime:
     """The same local time `days` working days (Monday to Friday) later."""
     local = at.astimezone(ZoneInfo(zone))
-    day, left = local.date(), days
-    while left:
-        day += timedelta(days=1)
-        left -= day.weekday() < 5
+    day = localtime.working_days(local.date() + timedelta(days=1), count=days)[-1].date()
     return datetime.combine(day, local.time().replace(tzinfo=None), ZoneInfo(zone)).astimezone(UTC)
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.db import now_in
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,7 @@ def queue(session: Session, team_id: str, notice: Notice, not_before: datetime |
 def queue_all(session: Session, team_id: str, owed: list[Notice], not_before: datetime | None = None) -> int:
     """Owe these notices in the workspace, in one statement (each once per key); how many were not
     owed already. The workspace's token sends them."""
+    not_before = not_before or now_in(session)   # "now" is the bot's one clock, never the machine's
     return outbox.enqueue_many(session, [
         outbox.row(n.key, n.channel, team_id=team_id, kind=n.kind, params=n.params(), method=n.method, ts=n.ts,
                    not_before=not_before)

@@ -1,6 +1,7 @@
 """Registering stakeholders and deciding on them: who is approved, and when admins must be asked."""
 import logging
 from dataclasses import dataclass, fields
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,8 @@ from domain.notices import ApprovalRequest, ContactChanged, DecisionNews, Regist
 from domain.profile import Profile
 from domain.sectors import Sector
 from storage import coalitions, contact_changes, outbox, stakeholders
-from storage.models import Stakeholder, now
+from storage.db import now_in
+from storage.models import Stakeholder
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
         _tell_contact_changes(session, team_id, who, done.contact_changes, admins)
     if done.ask_admins:
         if not done.is_new:
-            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now())   # requests for older revisions
+            outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), now_in(session))   # older revisions
         owed += _requests(who, approvers_of(session, admins, team_id, who), done.is_new)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
@@ -112,7 +114,7 @@ def _save(session: Session, team_id: str, user_id: str, profile: Profile, admins
     was_approved = who.status == Status.APPROVED
     stakeholders.update_profile(session, who, profile)
     if user_id in admins:
-        _approve_own(who, user_id)
+        _approve_own(who, user_id, now_in(session))
         return Registered(who, is_new=is_new, ask_admins=False, newly_approved=not was_approved)
     if is_new or before != _identity(who) or who.status == Status.DECLINED:
         if not is_new:
@@ -168,7 +170,7 @@ def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
-    outbox.cancel_unsent(session, prefix, now())
+    outbox.cancel_unsent(session, prefix, now_in(session))
     for channel, ts in outbox.sent_messages(session, prefix):
         notices.queue(session, team_id, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
 
@@ -179,9 +181,9 @@ def profile_of(who: Stakeholder) -> Profile:
     return Profile(**values | {"sector": Sector(who.sector), "jurisdiction": who.jurisdiction})
 
 
-def _approve_own(who: Stakeholder, admin: str) -> None:
+def _approve_own(who: Stakeholder, admin: str, at: datetime) -> None:
     if who.status != Status.APPROVED:
-        who.status, who.decided_by, who.decided_at = Status.APPROVED, admin, now()
+        who.status, who.decided_by, who.decided_at = Status.APPROVED, admin, at
 
 
 def _identity(who: Stakeholder) -> tuple:

@@ -11,6 +11,7 @@ from domain import coalitions as coalitions_of
 from domain import places
 from domain.bounds import echoed, ids_in
 from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
+from domain.zones import zone_of
 from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
 from handlers.commands import Call, OpenModal
@@ -119,7 +120,7 @@ def _training_form(session: Session, user: str, body: dict, services) -> Message
     if trained is None:
         return render.training_coming()
     call = Call(user=user, text="", is_admin=services.is_admin(body["team"]["id"], user), team_id=body["team"]["id"],
-                now=services.clock())
+                now=services.clock(), zone=zone_of(session, body["team"]["id"], user))
     return trained.run(call, session)
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from domain import localtime
 from domain.bounds import echoed
 from handlers.blocks import HOTLINE, SAFETY, Message, Mrkdwn, context, md, section
 
@@ -20,6 +21,8 @@ class Call:
     channel: str = ""      # where it was typed ("" from the Home tab)
     trigger_id: str = ""   # unique per command or button press
     now: datetime | None = field(default=None, compare=False)   # the bot's clock when it was typed
+    zone: str | None = field(default=None, compare=False)      # the caller's time zone: their "today"
+    find_zone: Callable[[], str] | None = field(default=None, compare=False, repr=False)   # asked only if needed
 
     @property
     def team(self) -> str:
@@ -32,8 +35,11 @@ class Call:
 
     @property
     def today(self) -> date | None:
-        """For dates like "yesterday" (UTC until the coalition's time zone is known)."""
-        return self.now.date() if self.now else None
+        """For dates like "yesterday": the caller's own day (their time zone, else their coalition's)."""
+        if self.now is None:
+            return None
+        zone = self.zone or (self.find_zone() if self.find_zone else None)
+        return localtime.day_in(self.now, zone or localtime.FALLBACK_ZONE)
 
 
 @dataclass(frozen=True)

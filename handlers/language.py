@@ -4,9 +4,11 @@ import re
 
 from sqlalchemy.orm import Session
 
-from domain.language import Term, set_enabled, terms_to_note
+from domain import zones
+from domain.language import Term, flagged_terms, set_enabled, terms_to_note
 from handlers.blocks import Message, Mrkdwn, context, md, section
 from handlers.commands import Call
+from handlers.zones import learn_later
 
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")   # a public or private channel: not a DM
 NOTED_SUBTYPES = (None, "thread_broadcast", "file_share")   # edits, joins, bots' posts get no note
@@ -21,8 +23,13 @@ def message_posted(event, body, client, context):
     services = context["services"]
     team = body.get("team_id") or event.get("team") or ""
     channel, user = event["channel"], event["user"]
-    with services.sessions.begin() as session:
-        terms = terms_to_note(session, team, channel, user, event.get("text") or "", services.clock().date())
+    text = event.get("text") or ""
+    if not flagged_terms(text):   # most messages: nothing to read or write
+        return
+    with services.sessions.begin() as session:   # once a day: the author's own day
+        day = zones.today_of(session, team, user, services.clock())
+        terms = terms_to_note(session, team, channel, user, text, day)
+    learn_later(services, client, team, user)
     if terms:
         note = language_note(terms)
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}

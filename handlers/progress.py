@@ -30,6 +30,7 @@ from handlers.blocks import (
 )
 from handlers.commands import Call, OpenModal, Then
 from handlers.trainings import approved_caller
+from handlers.zones import today_for
 from storage import progress, stakeholders
 
 log = logging.getLogger(__name__)
@@ -235,7 +236,7 @@ def submit_milestone(ack, body, view, context):
     if values.get("kind") not in MILESTONES:
         errors["kind"] = "Please choose one of the milestones."
     try:
-        on = parse_date((values.get("on") or "").strip(), moment.date())
+        on = parse_date((values.get("on") or "").strip(), today_for(services, team, user, moment))
     except Usage as wrong:
         errors["on"] = str(wrong)
     note = " ".join((values.get("note") or "").split())[:300] or None

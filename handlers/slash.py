@@ -4,8 +4,12 @@ A subcommand replies at once (in the acknowledgement), or, when it is `slow`, th
 goes first and the reply follows through the response_url. Buttons whose value is command text
 (`run_command`) run the same table, so a candidate place or a "more" button is a command again.
 """
+from dataclasses import replace
+
+from domain import zones
 from handlers.commands import Call, Command, OpenModal, Then, help_message
 from handlers.unreachable import telling
+from handlers.zones import learn_later
 from storage.db import reading
 
 
@@ -20,6 +24,7 @@ def tat_listener(commands: list[Command]):
                     team_id=team, channel=command.get("channel_id") or "",
                     trigger_id=command.get("trigger_id") or "", now=services.clock())
         run(call, services, ack, respond, client)
+        learn_later(services, client, call.team_id, user)   # their time zone, for their "today"
 
     return tat
 
@@ -50,6 +55,7 @@ def run_command_listener(commands: list[Command]):
                 services.later(lambda: answer(**message))
 
         run(call, services, acknowledge, answer, client)
+        learn_later(services, client, call.team_id, user)
 
     return run_command
 
@@ -61,7 +67,7 @@ def command_runner(commands: list[Command]):
 
     def run(call: Call, services, ack, respond, client) -> None:
         word, _, rest = call.text.partition(" ")
-        call = Call(call.user, rest.strip(), call.is_admin, call.team_id, call.channel, call.trigger_id, call.now)
+        call = replace(call, text=rest.strip())
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
@@ -88,9 +94,15 @@ def _run(chosen: Command, call: Call, services):
         return chosen.run(call, None)
     if chosen.reads_only:
         with reading(services.sessions) as session:
-            return chosen.run(call, session)
+            return chosen.run(_where(call, session), session)
     with services.sessions.begin() as session:
-        return chosen.run(call, session)
+        return chosen.run(_where(call, session), session)
+
+
+def _where(call: Call, session) -> Call:
+    """The call with a way to its caller's time zone, so that its "today" is theirs (read only by the
+    commands that ask for a day: a lookup stays one statement)."""
+    return replace(call, find_zone=lambda: zones.zone_of(session, call.team_id, call.user))
 
 
 def _reply_later(chosen: Command, call: Call, services, respond, client) -> None:

@@ -21,6 +21,7 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.commands import Call, OpenModal
+from handlers.zones import today_for
 from storage import progress, stakeholders
 from storage.models import Stakeholder
 from storage.models import Training as TrainingRow
@@ -99,9 +100,10 @@ def submit_form(ack, body, view, context):
     """The form was submitted: problems inline, or log it and owe the person a note with Undo."""
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
     moment = services.clock()
+    today = today_for(services, team, user, moment)   # the submitter's own day
     values = submitted_values(view)
     errors, parsed = {}, {}
-    for field, read in (("count", trainings.parse_count), ("on", lambda w: trainings.parse_date(w, moment.date()))):
+    for field, read in (("count", trainings.parse_count), ("on", lambda w: trainings.parse_date(w, today))):
         try:
             parsed[field] = read((values.get(field) or "").strip())
         except Usage as bad:

@@ -113,6 +113,14 @@ def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> l
     return [Row(*row) for row in session.execute(query)]
 
 
+def keys_among(session: Session, keys: list[str]) -> set[str]:
+    """Which of these outbox keys are queued already (sent or not)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys[start:start + 500]))))
+    return found
+
+
 def postpone(session: Session, key: str, at: datetime) -> bool:
     """Move a message not yet sent to `at`; False when there is none pending under that key."""
     moved = session.execute(update(OutboxMessage).where(

@@ -124,6 +124,46 @@ def one_read(engine: Engine) -> Connection:
     return read_only(engine).connect().execution_options(**options)
 
 
+def now_in(session: Session):
+    """What time it is for the bot this session works for: its one injected clock (the tests' and
+    the shell's move), else the real time."""
+    from storage.models import now
+
+    return (session.info.get("clock") or now)()
+
+
+def keep_clock(sessions: sessionmaker[Session], clock) -> None:
+    """Every session of this factory asks `clock` what time it is (`now_in`), and so do the times the
+    models stamp by default (created_at, updated_at, …) on the rows it writes."""
+    sessions.configure(info={"clock": clock})
+    if not event.contains(sessions, "before_flush", _stamp_with_clock):
+        event.listen(sessions, "before_flush", _stamp_with_clock)
+
+
+def _stamp_with_clock(session: Session, flush_context, instances) -> None:
+    """Fill the models' default and on-update times from the session's clock, not the machine's."""
+    clock = session.info.get("clock")
+    if clock is None:
+        return
+    from sqlalchemy import inspect
+
+    from storage.models import UTCDateTime
+
+    at = clock()
+    for obj, new in [*((o, True) for o in session.new), *((o, False) for o in session.dirty)]:
+        state = inspect(obj)
+        if not new and not session.is_modified(obj):
+            continue
+        for prop in state.mapper.column_attrs:
+            column = prop.columns[0]
+            stamp = column.default if new else column.onupdate
+            if stamp is None or not isinstance(column.type, UTCDateTime):
+                continue
+            if getattr(obj, prop.key) is not None if new else state.attrs[prop.key].history.has_changes():
+                continue   # set by the code itself
+            setattr(obj, prop.key, at)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     from storage.directory import watch_changes  # it reads through this module's engines
 

@@ -2,8 +2,8 @@
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
-from storage.models import Introduction, Stakeholder, now
+from storage.db import insert_for, now_in
+from storage.models import Introduction, Stakeholder
 
 
 def take_turn(session: Session, team_id: str, state: str) -> None:
@@ -21,7 +21,7 @@ def record(session: Session, team_id: str, site_id: int, officer_ids: list[int])
     new = []
     for officer_id in officer_ids:
         added = session.execute(insert(Introduction).values(
-            team_id=team_id, site_id=site_id, officer_id=officer_id, introduced_at=now(),
+            team_id=team_id, site_id=site_id, officer_id=officer_id, introduced_at=now_in(session),
         ).on_conflict_do_nothing().returning(Introduction.officer_id))
         if added.scalar() is not None:
             new.append(officer_id)

@@ -4,8 +4,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
-from storage.models import LanguageNote, LanguageSetting, now
+from storage.db import insert_for, now_in
+from storage.models import LanguageNote, LanguageSetting
 
 
 def _insert(session: Session):
@@ -28,7 +28,7 @@ def enabled(session: Session, team_id: str, channel: str) -> bool:
 
 def set_enabled(session: Session, team_id: str, channel: str, on: bool, admin: str) -> None:
     insert = _insert(session)(LanguageSetting).values(team_id=team_id, channel_id=channel, enabled=on,
-                                                      changed_by=admin, changed_at=now())
+                                                      changed_by=admin, changed_at=now_in(session))
     session.execute(insert.on_conflict_do_update(
         index_elements=["team_id", "channel_id"],
         set_={"enabled": insert.excluded.enabled, "changed_by": insert.excluded.changed_by,

@@ -187,6 +187,17 @@ class LanguageNote(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
+class MemberZone(Base):
+    """A person's time zone as Slack has it (users.info `tz`), kept so that no command waits for Slack."""
+
+    __tablename__ = "member_zones"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64))   # None: Slack gave none we know
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LanguageSetting(Base):
     """A channel where an admin turned the language note off (or back on)."""
 
@@ -313,6 +324,7 @@ class Coalition(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     time_zone: Mapped[str] = mapped_column(String(64))
     leads: Mapped[list] = mapped_column(JSON)            # Slack user ids
+    leads_since: Mapped[dict | None] = mapped_column(JSON)   # lead → when they became one (ISO); older: absent
     lead_agencies: Mapped[str | None] = mapped_column(String(500))
     offsets: Mapped[list] = mapped_column(JSON)          # months after the meeting, like [1, 3, 6]
     revision: Mapped[int] = mapped_column(Integer, default=1)   # each edit re-plans the unsent follow-ups

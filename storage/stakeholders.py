@@ -5,8 +5,8 @@ from functools import lru_cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
-from storage.models import Coverage, Stakeholder, now
+from storage.db import insert_for, now_in
+from storage.models import Coverage, Stakeholder
 
 
 def by_slack_user(session: Session, team_id: str, user_id: str, for_update: bool = False) -> Stakeholder | None:
@@ -50,7 +50,7 @@ def claim_user(session: Session, team_id: str, user_id: str) -> tuple[Stakeholde
         "team_id": team_id, "slack_user_id": user_id, "status": "pending", "revision": 1, "statewide": False,
         "name": "",
         "sector": "other", "organization": "", "phone": "", "email": "", "state": "",
-        "created_at": now(), "updated_at": now()}).first() is not None
+        "created_at": now_in(session), "updated_at": now_in(session)}).first() is not None
     return _locked(session, team_id, user_id), created
 
 
@@ -74,7 +74,7 @@ def decide(session: Session, team_id: str, stakeholder_id: int, revision: int, s
         update(Stakeholder)
         .where(Stakeholder.team_id == team_id, Stakeholder.id == stakeholder_id, Stakeholder.revision == revision,
                Stakeholder.status == "pending")
-        .values(status=status, decided_by=admin, decided_at=now())
+        .values(status=status, decided_by=admin, decided_at=now_in(session))
         .execution_options(synchronize_session=False))
     return changed.rowcount == 1
 

@@ -13,6 +13,7 @@ import bot as tat_bot
 import schedules
 from domain import coalitions, places
 from domain.followups import followup_at
+from domain.localtime import next_morning
 from handlers import followup_blocks, trainings
 from handlers.slack_token import check_token
 from localslack import payloads
@@ -328,9 +329,18 @@ def test_a_bot_started_after_a_follow_up_fell_due_sends_it_if_less_than_a_week_l
     restarted = late_bot(running, late.total_seconds() / 86400 + 3)
     try:
         tat_bot.dispatch_once(restarted)
+        started = restarted.services.clock()
     finally:
         restarted.close()
     assert len(running.slack.calls_to("chat.postMessage", channel=CHANNEL)) == 1
+    assert dms(running, "U0DRIVER01") == []   # a late check-in waits for a working morning where they are
+    morning = next_morning(started, "America/Chicago")
+    assert morning.astimezone(CHICAGO).hour == 10 and morning.astimezone(CHICAGO).weekday() < 5
+    next_day = late_bot(running, (morning - running.clock()).total_seconds() / 86400 + 1 / 1440)
+    try:
+        tat_bot.dispatch_once(next_day)
+    finally:
+        next_day.close()
     assert len(dms(running, "U0DRIVER01")) == 1
 
 
@@ -394,6 +404,9 @@ def coalition_with_approved(database_url: str, meeting: date, users: list[str]) 
         session.add_all(Stakeholder(team_id=TEAM_ID, slack_user_id=user, name="Pat Driver", sector="trucking_company",
                                     organization="Plains Freight", phone="402-555-0199", email="pat@plains.example",
                                     state="NE", status="approved") for user in users)
+    with session_factory(engine).begin() as session:   # the clock's job ran when it fell due: the check-ins are
+        due = followup_at(meeting, 1, "America/Chicago")   # owed from then (a fan-out days late would owe them
+        coalitions.fan_out_checkins(session, due + timedelta(minutes=1))   # for the next working morning)
     engine.dispose()
 
 
@@ -467,9 +480,19 @@ def test_someone_approved_after_a_follow_up_fell_due_is_still_asked_that_week(ru
     approved(running, "U0LATECOME")
     running.clock.advance(days=2)
     tick(running)
+    assert dms(running, "U0LATECOME") == []   # not whenever the clock's job noticed: the next working morning
+    morning = next_morning(running.clock(), "America/Chicago")
+    running.clock.advance(seconds=(morning - running.clock()).total_seconds() - 60)
+    tick(running)
+    assert dms(running, "U0LATECOME") == []
+    running.clock.advance(minutes=2)
+    tick(running)
     (late,) = dms(running, "U0LATECOME")
     assert "1-month follow-up check-in" in late.params["text"]
-    assert len(dms(running, "U0DRIVER01")) == 1
+    local = running.clock().astimezone(CHICAGO)
+    assert local.weekday() < 5 and (local.hour, local.minute) == (10, 1)
+    assert [m.params["text"].startswith("Your") for m in dms(running, "U0DRIVER01")][:1] == [True]
+    assert sum(m.params["text"].startswith("Your") for m in dms(running, "U0DRIVER01")) == 1   # asked once
 
 
 def test_log_a_training_opens_the_trained_commands_form_when_there_is_one(running, monkeypatch):
