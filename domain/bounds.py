@@ -1,5 +1,6 @@
 """How much typed text is read. Every parser refuses text longer than its bound before it reads a
 character of it, so no input costs more than a bounded amount of work; echoes of it stay short."""
+import re
 from collections.abc import Mapping
 
 COMMAND_TEXT = 4000    # a slash command's text (Slack sends no more)
@@ -7,6 +8,16 @@ FORM_TEXT = 3000       # the longest plain_text_input Slack offers
 MESSAGE_TEXT = 40000   # the longest message text Slack delivers
 ECHO = 60              # characters of someone's text repeated back to them
 MAX_ID = 2**31 - 1     # PostgreSQL's integer: a larger number names no row (and would fail the query)
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")      # a Slack person's id, as Slack's pickers hand it over
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,20}")   # a public or private channel's
+
+
+def is_user_id(value: object) -> bool:
+    return isinstance(value, str) and USER_ID.fullmatch(value) is not None
+
+
+def is_channel_id(value: object) -> bool:
+    return isinstance(value, str) and CHANNEL_ID.fullmatch(value) is not None
 
 
 def longer_than(values: Mapping[str, object], limits: Mapping[str, int]) -> dict[str, str]:

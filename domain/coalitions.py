@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain import followups, localtime, notices
-from domain.bounds import longer_than
+from domain.bounds import is_channel_id, is_user_id, longer_than
 from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
 from domain.registration import ask_admins
@@ -32,6 +32,7 @@ def answer_counts(counts: dict[str, int]) -> str:
 
 
 SETUP_TEXT = {"state": 40, "meeting_date": 40, "channel": 40, "time_zone": 64, "lead_agencies": 500, "offsets": 40}
+MAX_LEADS = 10
 CHANNEL_PROBLEMS = ("not_in_channel", "is_archived", "channel_not_found")
 GAVE_UP = "gave up after 7 days"
 
@@ -65,9 +66,13 @@ def parse_setup(values: dict) -> Setup:
         errors["time_zone"] = f"{state} keeps time in {', '.join(zones)}: choose one of those, or leave it blank."
     if not values.get("channel"):
         errors["channel"] = "Choose the coalition's channel."
+    elif not is_channel_id(values["channel"]):   # what the picker hands over, checked as anyone's input is
+        errors["channel"] = "Choose the coalition's channel from the list."
     leads = tuple(u for u in values.get("leads") or () if u)
     if not leads:
         errors["leads"] = "Choose at least one lead: the AG office or task force, and the State Trucking Association."
+    elif len(leads) > MAX_LEADS or not all(map(is_user_id, leads)):
+        errors["leads"] = f"Choose the leads (at most {MAX_LEADS}) from the list of people in this workspace."
     try:
         offsets = tuple(followups.parse_offsets(values.get("offsets")))
     except ValueError as bad:
@@ -78,12 +83,26 @@ def parse_setup(values: dict) -> Setup:
     return Setup(state, meeting, values["channel"], zone, leads, agencies, offsets)
 
 
-def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime) -> Coalition:
-    """Create or edit a state's coalition and re-plan the follow-ups not yet sent."""
+class Changed(Exception):
+    """The coalition is not as the form showed it: made, or edited, by someone else meanwhile."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
+def save(session: Session, team_id: str, setup: Setup, admin: str, at: datetime,
+         seen_revision: int | None = None) -> Coalition:
+    """Create or edit a state's coalition and re-plan the follow-ups not yet sent. With `seen_revision`
+    (0: the form was opened for a state with no coalition) it is a compare-and-set: raises Changed
+    when the coalition has another revision by now, so of several first setups at once one is made."""
+    coalitions.create_if_missing(session, {
+        "team_id": team_id, "state": setup.state, "meeting_date": setup.meeting_date, "channel_id": setup.channel_id,
+        "time_zone": setup.time_zone, "leads": list(setup.leads), "lead_agencies": setup.lead_agencies,
+        "offsets": list(setup.offsets), "updated_by": admin, "updated_at": at})
     found = coalitions.by_state(session, team_id, setup.state, for_update=True)
-    if found is None:
-        found = Coalition(team_id=team_id, state=setup.state, revision=0)
-        session.add(found)
+    if seen_revision is not None and found.revision != seen_revision:
+        raise Changed(found.state)
     found.meeting_date, found.channel_id, found.time_zone = setup.meeting_date, setup.channel_id, setup.time_zone
     found.leads_since = leads_since(found.leads or [], found.leads_since or {}, setup.leads, at)
     found.leads, found.lead_agencies, found.offsets = list(setup.leads), setup.lead_agencies, list(setup.offsets)
@@ -206,7 +225,7 @@ class Answered:
 def answer(session: Session, team_id: str, coalition_id: int, months: int, user: str, choice: str,
            at: datetime) -> Answered:
     """Store a stakeholder's answer to a check-in (a later press replaces an earlier one)."""
-    coalition, who = _asked(session, team_id, coalition_id, user)
+    coalition, who = _asked(session, team_id, coalition_id, months, user)
     if coalition is None or who is None or choice not in ANSWERS:
         return Answered(False, "not_asked")
     coalitions.save_answer(session, team_id, coalition.id, months, who.id, choice, at)
@@ -217,7 +236,7 @@ def snooze(session: Session, team_id: str, coalition_id: int, months: int, user:
     """"Not now": a reminder comes a week from now, at 10:00 on a working day where the coalition is.
     The reminder still owed is moved there; when none is (it went out, or was dropped), another is
     owed: every "I'll remind you" is a message in the outbox."""
-    coalition, who = _asked(session, team_id, coalition_id, user)
+    coalition, who = _asked(session, team_id, coalition_id, months, user)
     if coalition is None or who is None:
         return None
     later = localtime.days_later(at, followups.SNOOZE.days, coalition.time_zone)
@@ -233,10 +252,14 @@ def snooze(session: Session, team_id: str, coalition_id: int, months: int, user:
     return later
 
 
-def _asked(session: Session, team_id: str, coalition_id: int, user: str):
+def _asked(session: Session, team_id: str, coalition_id: int, months: int, user: str):
+    """The coalition and the person, when this stage's check-in was sent to this person; else (None, None)."""
     coalition = coalitions.by_id(session, coalition_id, team_id)
     who = stakeholders.by_slack_user(session, team_id, user)
     if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
+        return None, None
+    if months not in coalition.offsets or not coalitions.was_sent(session, CheckIn(coalition.id, months, who.id,
+                                                                                       user).key):
         return None, None
     return coalition, who
 

@@ -40,18 +40,19 @@ def on_approved(session: Session, team_id: str, who: Stakeholder) -> int:
     return sum(_introduce(session, team_id, site, [who]) for site in sites)
 
 
-def reintroduce(session: Session, team_id: str, who: Stakeholder, nonce: str) -> int:
-    """`/tat introduce`: re-send the caller's introductions (`nonce` makes each request its own
-    message), and make any still owed; how many pairs."""
+def reintroduce(session: Session, team_id: str, who: Stakeholder, day: str) -> tuple[int, int]:
+    """`/tat introduce`: re-send the caller's introductions, once a `day` per pair (the day is in the
+    key, so a second request that day, or a replay, owes nothing), and make any still owed. How many
+    pairs were introduced or re-sent now, and how many had been re-sent already that day."""
     earlier = defaultdict(list)
     for site_id, officer_id in introductions.pairs_of(session, team_id, who.id):
         earlier[site_id].append(officer_id)
-    made = on_approved(session, team_id, who)
+    made, again = on_approved(session, team_id, who), 0
     for site_id, officer_ids in earlier.items():
         site = stakeholders.by_id(session, team_id, site_id)
         if site is not None:
-            _queue(session, team_id, site, officer_ids, resend=nonce)
-    return made + sum(map(len, earlier.values()))
+            again += _queue(session, team_id, site, officer_ids, resend=day)
+    return made + again, sum(map(len, earlier.values())) - again
 
 
 def _introduce(session: Session, team_id: str, site: Stakeholder, officers: list[Stakeholder]) -> int:
@@ -61,10 +62,11 @@ def _introduce(session: Session, team_id: str, site: Stakeholder, officers: list
 
 
 def _queue(session: Session, team_id: str, site: Stakeholder, officer_ids: list[int], resend: str = "") -> int:
-    """One group DM per up to PER_GROUP officers; how many were queued."""
+    """One group DM per up to PER_GROUP officers; how many officers' introductions were newly owed."""
     queued = 0
     for start in range(0, len(officer_ids), PER_GROUP):
         group = tuple(officer_ids[start:start + PER_GROUP])
         users = [site.slack_user_id] + [stakeholders.by_id(session, team_id, o).slack_user_id for o in group]
-        queued += notices.queue(session, team_id, Introduction(team_id, site.id, group, tuple(users), resend))
+        queued += len(group) * notices.queue(session, team_id,
+                                             Introduction(team_id, site.id, group, tuple(users), resend))
     return queued

@@ -68,6 +68,9 @@ def defaults_for(sector: str) -> tuple[str, str]:
         return OTHERWISE
 
 
+EARLIEST = date(2000, 1, 1)   # before TAT (2009) or any coalition: a typing slip, never a training
+
+
 def parse_date(word: str, today: date) -> date:
     """YYYY-MM-DD, today or yesterday; never in the future. Raises Usage."""
     lowered = word[:10].lower()
@@ -84,6 +87,9 @@ def parse_date(word: str, today: date) -> date:
         raise Usage(f'"{echoed(word)}" is not a real date: write it as YYYY-MM-DD, like {today.isoformat()}.') from None
     if when > today:
         raise Usage(f"{when.isoformat()} is in the future: log a training once it has happened.")
+    if when < EARLIEST:
+        raise Usage(f"{when.isoformat()} is too long ago: give a date from {EARLIEST.isoformat()} on, "
+                    f"like {today.isoformat()}.")
     return when
 
 

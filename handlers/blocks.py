@@ -36,6 +36,12 @@ def escape(text: str) -> Mrkdwn:
     return Mrkdwn(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+def link(url: str, label: str) -> Mrkdwn:
+    """A link, <url|label>, the one way links are written: both escaped, and a `|` in the address
+    (which would end it and make the rest the visible label) written as %7C."""
+    return Mrkdwn(f"<{escape(str(url).replace('|', '%7C'))}|{escape(label)}>")
+
+
 def md(template: str, *values, **named) -> Mrkdwn:
     """Markup from a constant template and values, each escaped unless it is Mrkdwn already."""
     return Mrkdwn(template.format(*map(escape, values), **{k: escape(v) for k, v in named.items()}))

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from domain import coalitions as coalitions_of
 from domain import places
 from domain.bounds import echoed, ids_in
-from domain.coalitions import Invalid, answer, parse_setup, save, snooze, statuses
+from domain.coalitions import Changed, Invalid, answer, parse_setup, save, snooze, statuses
 from domain.zones import zone_of
 from handlers import followup_blocks as render
 from handlers.blocks import Message, md, plain, section
 from handlers.commands import Call, OpenModal
 from handlers.contact import split_page
+from handlers.replays import opened_for_chooser
 from storage import coalitions
 from storage.models import now
 
@@ -26,25 +27,36 @@ USAGE = "Write `/tat {}` for every state, or `/tat {} NE` for one."
 def open_setup(call: Call, session: Session) -> Message | OpenModal:
     """`/tat setup [state]` (admins): the coalition form, filled in when the state has one."""
     answers: dict = {}
+    seen = ""   # the coalition as the form shows it: "NE:3" (its revision), or "" for a new one
     if call.text:
         state = places.find_state(call.text)
         if state is None:
             return Message(md("I don't know the state `{}`. " + USAGE.format("setup", "setup"), echoed(call.text)))
         current = coalitions.by_state(session, call.team_id, state.abbr)
         answers = render.coalition_answers(current) if current else {"state": state.abbr}
-    return OpenModal(_setup_form(answers))
+        seen = f"{current.state}:{current.revision}" if current else ""
+    return OpenModal(_setup_form(answers, seen))
 
 
 def refit_setup(ack, body, client, context):
     """A state was chosen in the setup form: offer that state's time zones, keeping what was chosen."""
     ack()
-    view = body["view"]
-    form = _setup_form(render.form_values(view))
-    context["services"].later(lambda: client.views_update(view_id=view["id"], view=form))
+    view, services = body["view"], context["services"]
+    admin = services.is_admin((body.get("team") or {}).get("id"), body["user"]["id"])
+    if not admin or not opened_for_chooser(services, body, render.SETUP):
+        return   # only an admin's own setup form is refitted
+    form = _setup_form(render.form_values(view), str(view.get("private_metadata") or ""))
+    services.later(lambda: client.views_update(view_id=view["id"], view=form))
 
 
-def _setup_form(answers: dict) -> dict:
-    return render.setup_form([(s.abbr, s.name) for s in places.all_states()], answers)
+def _setup_form(answers: dict, seen: str) -> dict:
+    return {**render.setup_form([(s.abbr, s.name) for s in places.all_states()], answers), "private_metadata": seen}
+
+
+def _seen_revision(view: dict, state: str) -> int:
+    """The revision of the state's coalition the form showed; 0 when it showed none (a new coalition)."""
+    shown, _, revision = str(view.get("private_metadata") or "").partition(":")
+    return int(revision) if shown == state and revision.isdigit() and len(revision) <= 9 else 0
 
 
 def list_followups(call: Call, session: Session) -> Message:
@@ -73,11 +85,20 @@ def submit_setup(ack, body, view, context):
         setup = parse_setup(render.form_values(view))
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
-    with services.sessions.begin() as session:
-        coalition = save(session, body["team"]["id"], setup, user, services.clock())
-        said = render.saved(coalition)
+    try:
+        with services.sessions.begin() as session:
+            coalition = save(session, body["team"]["id"], setup, user, services.clock(),
+                             seen_revision=_seen_revision(view, setup.state))
+            said = render.saved(coalition)
+    except Changed as changed:   # set up or edited by someone else since this form was opened
+        return ack(response_action="errors", errors={"state": _changed_meanwhile(changed.state)})
     ack(response_action="update", view={"type": "modal", "title": plain("Coalition saved"),
                                         "close": plain("Done"), "blocks": [section(said.text)]})
+
+
+def _changed_meanwhile(state: str) -> str:
+    return (f"The {state} coalition was saved from another form since this one opened, so nothing was "
+            f"saved here. Open `/tat setup {state}` to see it and edit it.")
 
 
 def press_checkin(ack, body, action, client, respond, context):

@@ -13,7 +13,7 @@ def contact(call: Call, session: Session) -> Message:
     """`/tat contact [place]`: county contacts, statewide ones, victim services, the hotline."""
     who, version = asker(session, call.team, call.user)
     if not may_see_contacts(who, call.is_admin):
-        return render.not_approved(registered=who is not None)
+        return render.not_approved(who.status if who is not None else None)
     typed, page = split_page(call.text)
     place = find_place(session, call.team, typed) if typed else home_place(who)
     if place.is_ambiguous:

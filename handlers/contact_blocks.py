@@ -14,6 +14,7 @@ from handlers.blocks import (
     actions,
     command_button,
     context,
+    link,
     md,
     mention,
     more_button,
@@ -40,11 +41,11 @@ def tel(phone: str) -> Mrkdwn:
     number, _, extension = phone.partition(" x")
     digits = re.sub(r"\D", "", number)
     target = f"+1{digits[-10:]}" + (f",{extension}" if extension.isdigit() else "")
-    return md("<tel:{}|{}>", target, phone)
+    return link(f"tel:{target}", phone)
 
 
 def mailto(email: str) -> Mrkdwn:
-    return md("<mailto:{}|{}>", email, email)
+    return link(f"mailto:{email}", email)
 
 
 def contact_line(who: Stakeholder, unconfirmed_since: date | None = None) -> Mrkdwn:
@@ -129,12 +130,17 @@ def no_home_place() -> Message:
     return Message(text, [section(text)])
 
 
-def not_approved(registered: bool) -> Message:
+DECLINED = ("Your registration was not approved. Please contact your coalition lead, or correct your details "
+            "with `/tat register` to ask again.")
+
+
+def not_approved(status: str | None) -> Message:
     """For someone who may not see contact details: what to do now, and how to register."""
-    how = ("Your registration is waiting for a coalition admin's approval; once approved you will see your "
-           "local law enforcement contacts here." if registered else
-           "Local law enforcement contacts are shown to approved coalition members. Register with "
-           "`/tat register`; a coalition admin will approve you.")
+    how = {"pending": "Your registration is waiting for a coalition admin's approval; once approved you will see "
+                      "your local law enforcement contacts here.",
+           "declined": DECLINED}.get(status or "", "Local law enforcement contacts are shown to approved coalition "
+                                                  "members. Register with `/tat register`; a coalition admin will "
+                                                  "approve you.")
     text = Mrkdwn(f"*{SAFETY}*\n") + HOTLINE + Mrkdwn("\n") + Mrkdwn(how)
     return Message(text, [section(text)])
 

@@ -21,6 +21,7 @@ from handlers.blocks import (
 from handlers.commands import Call
 from handlers.contact import contact
 from handlers.registration import current_profile, waiting_page
+from handlers.replays import open_view
 from storage import progress, stakeholders
 from storage.db import reading
 
@@ -71,8 +72,8 @@ def open_registration(ack, body, client, context):
     with services.sessions.begin() as session:
         team = (body.get("team") or {}).get("id") or ""
         form = registration_blocks.registration_form(current_profile(session, team, body["user"]["id"]))
-    trigger = body["trigger_id"]
-    services.later(lambda: client.views_open(trigger_id=trigger, view=form))
+    trigger, user = body["trigger_id"], body["user"]["id"]
+    services.later(open_view(services, client, trigger, form, user, team))
 
 
 def open_find_contacts(ack, body, client, context):

@@ -18,7 +18,11 @@ def introduce(call: Call, session: Session) -> Message:
     if not (sector.has_site or sector.has_jurisdiction):
         return Message("Introductions connect truck stops and bus terminals with their local law enforcement. "
                        "Type `/tat contact` to see the contacts of your county.")
-    pairs = reintroduce(session, call.team_id, who, nonce=call.trigger_id or now().isoformat())
+    day = (call.today or now().date()).isoformat()
+    pairs, already = reintroduce(session, call.team_id, who, day=day)
+    if already and not pairs:
+        return Message(f"Your introductions were already sent again today ({already} contact(s)): I send them "
+                       "once a day. Ask again tomorrow if they still need them.")
     if not pairs:
         other = "law enforcement contact" if sector.has_site else "truck stop or bus terminal"
         return Message(f"No approved {other} in your area yet: I will introduce you as soon as there is one.")

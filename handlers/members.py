@@ -15,6 +15,7 @@ from domain.sectors import Sector
 from handlers import member_blocks as render
 from handlers import registration_blocks
 from handlers.blocks import MESSAGE_BLOCKS, Message, Mrkdwn, context, md, section
+from handlers.replays import open_view
 from storage import coalitions, stakeholders
 from storage.db import reading
 
@@ -61,7 +62,7 @@ def press_edit(ack, body, action, client, respond, context):
         said = render.not_yours()
         return services.later(lambda: respond(replace_original=False, response_type="ephemeral", **said.as_kwargs()))
     trigger = body["trigger_id"]
-    services.later(lambda: client.views_open(trigger_id=trigger, view=form))
+    services.later(open_view(services, client, trigger, form, user, (body.get("team") or {}).get("id") or ""))
 
 
 def details_saved(session: Session, team: str, user: str, at: datetime) -> None:

@@ -29,6 +29,7 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.commands import Call, OpenModal, Then
+from handlers.replays import first_time, form_key
 from handlers.trainings import approved_caller
 from handlers.zones import today_for
 from storage import progress, stakeholders
@@ -240,11 +241,15 @@ def submit_milestone(ack, body, view, context):
     except Usage as wrong:
         errors["on"] = str(wrong)
     note = " ".join((values.get("note") or "").split())[:300] or None
+    state = str(view.get("private_metadata") or "")
+    known = places.find_state(state) if len(state) == 2 else None
+    if known is None or known.abbr != state:   # the state the form was opened for, as any state is checked
+        errors["kind"] = "This form does not name a state I know: open it again with `/tat milestone`."
     if errors:
         return ack(response_action="errors", errors=errors)
-    state = view.get("private_metadata") or ""
     with services.sessions.begin() as session:
-        progress.add_milestone(session, team, state, values["kind"], on, note, user, moment)
+        if first_time(session, team, form_key(view), moment):   # the same form again: recorded once
+            progress.add_milestone(session, team, state, values["kind"], on, note, user, moment)
     ack(response_action="update", view=milestone_recorded(state, values["kind"], on, note))
 
 

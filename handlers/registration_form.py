@@ -5,16 +5,21 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import registration_blocks as render
 from handlers.blocks import submitted_values
+from handlers.replays import opened_for_chooser
 
 log = logging.getLogger(__name__)
 
 
 def refit(ack, body, client, context):
-    """A sector or state was chosen: show the form again with hints for it, keeping what was typed."""
+    """A sector or state was chosen: show the form again with hints for it, keeping what was typed
+    (only in a registration form the bot opened for whoever chose)."""
     ack()
-    view = body["view"]
+    view, services = body["view"], context["services"]
+    if not opened_for_chooser(services, body, "register"):
+        return
     form = render.form_view(submitted_values(view), editing=render.is_editing(view))
-    context["services"].later(lambda: _update(client, view, form))
+    services.later(lambda: _update(client, view, form))
+
 
 
 def _update(client, view: dict, form: dict) -> None:

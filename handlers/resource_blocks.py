@@ -9,6 +9,7 @@ from handlers.blocks import (
     actions,
     button,
     context,
+    link,
     md,
     mention,
     modal,
@@ -55,7 +56,7 @@ def resources_message(state: str, items: list[Item], defaults: bool, editor: boo
 
 def item_line(item: Item) -> Mrkdwn:
     """The title (a link when it has an address), and its note below."""
-    title = md("*<{}|{}>*", item.url, item.title) if item.url else md("*{}*", item.title)
+    title = md("*{}*", link(item.url, item.title)) if item.url else md("*{}*", item.title)
     return md("{}\n{}", title, item.note) if item.note else title
 
 

@@ -10,6 +10,7 @@ from domain.registration import Status
 from handlers import resource_blocks as render
 from handlers.blocks import Message, md, submitted_values
 from handlers.commands import Call
+from handlers.replays import first_time, form_key
 from storage import coalitions, stakeholders
 from storage import resources as store
 from storage.db import reading
@@ -77,6 +78,8 @@ def submit(ack, body, view, context):
                                                              services.is_admin(team, user)):
             return ack(response_action="errors", errors={"title": render.not_an_editor(abbr[:2]).text})
         at = services.clock()
+        if not first_time(session, team, form_key(view), at):   # the same form again: saved once
+            return ack(response_action="update", view=render.saved(state.abbr, removing))
         done = (coalition_resources.remove(session, team, state.abbr, ref, user, at) if removing else
                 coalition_resources.save(session, team, state.abbr, item, user, at, ref))
     if not done:

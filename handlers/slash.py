@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from domain import zones
 from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.replays import REPLAYED, command_key, first_time, open_view
 from handlers.unreachable import telling
 from handlers.zones import learn_later
 from storage.db import reading
@@ -30,8 +31,9 @@ def tat_listener(commands: list[Command]):
 
 
 def run_command_listener(commands: list[Command]):
-    """A button whose value is `/tat` command text: run it as its presser typed it; the reply
-    replaces the message the button was on (a private reply; in the Home tab, a DM)."""
+    """A button whose value is `/tat` command text: run it as its presser typed it; the reply, private,
+    replaces the message the button was on when that was a private reply too (a shared message stays
+    as it is, and the reply comes beneath it, seen by the presser only; in the Home tab, a DM)."""
     run = command_runner(commands)
 
     def run_command(ack, body, action, client, respond, context):
@@ -41,13 +43,15 @@ def run_command_listener(commands: list[Command]):
                     team_id=team,
                     channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "",
                     now=services.clock())
-        in_home = (body.get("container") or {}).get("type") == "view"
+        container = body.get("container") or {}
+        in_home = container.get("type") == "view"
+        in_place = container.get("is_ephemeral") is True   # a private reply may be replaced; a shared message never
 
-        def answer(**message):   # after the acknowledgement: in place, or by DM from the Home tab
+        def answer(**message):   # after the acknowledgement, privately: in place, beneath, or by DM from Home
             if in_home:
                 client.chat_postMessage(channel=user, text=message["text"], blocks=message.get("blocks"))
             else:
-                respond(replace_original=True, **message)
+                respond(response_type="ephemeral", replace_original=in_place, **message)
 
         def acknowledge(**message):   # a button's acknowledgement carries no message
             ack()
@@ -78,7 +82,7 @@ def command_runner(commands: list[Command]):
         if isinstance(reply, OpenModal):
             ack()
             trigger = call.trigger_id
-            services.later(telling(respond, lambda: client.views_open(trigger_id=trigger, view=reply.view),
+            services.later(telling(respond, open_view(services, client, trigger, reply.view, call.user, call.team),
                                    "open the form"))
         elif isinstance(reply, Then):
             ack(**reply.message.as_kwargs())
@@ -95,7 +99,9 @@ def _run(chosen: Command, call: Call, services):
     if chosen.reads_only:
         with reading(services.sessions) as session:
             return chosen.run(_where(call, session), session)
-    with services.sessions.begin() as session:
+    with services.sessions.begin() as session:   # a command that writes is done once per trigger_id
+        if call.trigger_id and not first_time(session, call.team, command_key(call.trigger_id), call.now):
+            return REPLAYED
         return chosen.run(_where(call, session), session)
 
 

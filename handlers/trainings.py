@@ -21,6 +21,8 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.commands import Call, OpenModal
+from handlers.contact_blocks import DECLINED
+from handlers.replays import first_time, form_key
 from handlers.zones import today_for
 from storage import progress, stakeholders
 from storage.models import Stakeholder
@@ -36,6 +38,8 @@ def approved_caller(session: Session, call: Call) -> Stakeholder | Message:
     if who is None:
         return Message("Only registered coalition members can log this. Register with `/tat register`; "
                        "once a coalition admin approves you, try again.")
+    if who.status == "declined":
+        return Message(DECLINED)
     if who.status != "approved":
         return Message("Your registration is waiting for a coalition admin's approval; once you are approved, "
                        "try again.")
@@ -119,6 +123,8 @@ def submit_form(ack, body, view, context):
         who = stakeholders.by_slack_user(session, team, user)
         if who is None or who.status != "approved":
             return ack(response_action="errors", errors={"count": "Only approved coalition members can log trainings."})
+        if not first_time(session, team, form_key(view), moment):   # the same form again: logged once
+            return ack()
         entry = Training(parsed["count"], audience, program, parsed["on"])
         trainings.log_training(session, team, who, entry, moment, by_form=True)
     ack()

@@ -10,8 +10,16 @@ from schedules.confirmations import due_confirmations
 from schedules.delivery import Sender, bury_expired
 from schedules.followups import due_followups
 from schedules.materials import weekly_materials
+from storage import replays
 
-DUE: list[Callable[..., int]] = [bury_expired, due_followups, due_confirmations, weekly_materials]
+
+def forget_old_requests(services) -> int:
+    """Requests acted on more than a day ago can no longer be replayed (their signatures are stale)."""
+    with services.sessions.begin() as session:
+        return replays.forget_old(session, services.clock())
+
+
+DUE: list[Callable[..., int]] = [bury_expired, due_followups, due_confirmations, weekly_materials, forget_old_requests]
 
 
 def tick(services, sender: Sender) -> None:

@@ -19,6 +19,18 @@ def by_state(session: Session, team_id: str, state: str, for_update: bool = Fals
     return session.scalar(query.with_for_update() if for_update else query)
 
 
+def create_if_missing(session: Session, values: dict) -> bool:
+    """Insert a state's coalition at revision 0 unless the workspace has one (on PostgreSQL, one being
+    inserted at this moment is waited for); True when this call made it."""
+    return len(session.execute(_insert_new(session.get_bind().dialect.name), [{**values, "revision": 0}]).all()) == 1
+
+
+@lru_cache(maxsize=2)
+def _insert_new(dialect: str):
+    table = Coalition.__table__
+    return insert_for(dialect)(table).on_conflict_do_nothing(index_elements=["team_id", "state"]).returning(table.c.id)
+
+
 def by_id(session: Session, coalition_id: int, team_id: str | None = None) -> Coalition | None:
     """One coalition; with a team, only if it is that workspace's."""
     found = session.get(Coalition, coalition_id)
@@ -111,6 +123,12 @@ def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> l
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))
     return [Row(*row) for row in session.execute(query)]
+
+
+def was_sent(session: Session, key: str) -> bool:
+    """Whether the message under this key went out (or may have: its send is in doubt)."""
+    return session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.key == key, (OutboxMessage.sent_at.is_not(None)) | OutboxMessage.in_doubt.is_(True))) is not None
 
 
 def keys_among(session: Session, keys: list[str]) -> set[str]:

@@ -399,3 +399,15 @@ class MeetingAttendance(Base):
     email: Mapped[str] = mapped_column(String(254), primary_key=True)   # lower-cased
     training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class SeenRequest(Base):
+    """A request the bot acted on, by what makes it one (a command's trigger_id, a form's view id and
+    hash), or a form it opened for someone: a replay of the same request finds its row and is done
+    once. Rows older than a day are let go (Slack's signatures are good for five minutes)."""
+
+    __tablename__ = "seen_requests"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -463,6 +463,7 @@ def test_only_admins_set_up_coalitions_and_a_new_lead_is_asked_about_waiting_reg
 def test_choosing_a_state_in_the_setup_form_offers_its_time_zones_capital_first(running):
     assert running.command(ADMIN, "setup").body == ""
     view = running.slack.wait_for("views.open")[0].response["view"]
+    running.bot.later.wait_idle()   # the bot notes the form it opened for the admin (a refit acts only on such)
     assert len(next(b for b in view["blocks"] if b["block_id"] == "time_zone")["element"]["options"]) > 2
     running.send(payloads.view_action(ADMIN, view, {"state": "TN", "meeting_date": "2026-03-02"}, "state"))
     (update,) = running.slack.wait_for("views.update")

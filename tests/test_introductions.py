@@ -139,3 +139,22 @@ def test_a_site_and_its_sheriff_approved_at_the_same_moment_are_introduced_once(
     settled(running)
     assert count_rows(running.database_url, "introductions") == 1
     assert len(introductions(running, GROUP)) == 1
+
+
+def test_introduce_sends_once_a_day_per_pair_and_says_so_the_second_time(running):
+    registered(running, (SHERIFF, SHERIFF_FORM), (MANAGER, TRUCK_STOP))
+    settled(running)
+
+    def reply_to_introduce() -> str:
+        before = len(running.slack.calls_to("response_url"))
+        running.command(MANAGER, "introduce")
+        return running.slack.wait_for("response_url", count=before + 1)[-1].params["text"]
+
+    assert "Sending your introductions again (1 contact(s))" in reply_to_introduce()
+    for _ in range(3):
+        assert "already sent again today" in reply_to_introduce()
+    settled(running)
+    assert len(introductions(running, GROUP)) == 2      # the first, and one re-send today
+    running.clock.advance(days=1)
+    assert "Sending your introductions again (1 contact(s))" in reply_to_introduce()
+    wait_until(lambda: len(introductions(running, GROUP)) == 3)

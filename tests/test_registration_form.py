@@ -11,7 +11,9 @@ from tests.test_registration import SHERIFF
 def opened_form(running, user: str) -> dict:
     """The form as Slack holds it once opened: with its id and hash."""
     running.command(user, "register")
-    return running.slack.wait_for("views.open")[0].response["view"]
+    opened = running.slack.wait_for("views.open")[0].response["view"]
+    running.bot.later.wait_idle()   # the bot notes the form it opened for the person (a refit acts only on such)
+    return opened
 
 
 def choose(running, user: str, view: dict, answers: dict, block_id: str) -> dict:
