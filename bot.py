@@ -99,7 +99,8 @@ def build(settings: Settings, *, clock=None) -> Bot:
     # token's workspace (once auth.test has named it), with that token.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
-    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock, teams=identity.teams,
+    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock, kinds=notices.KINDS,
+                    teams=identity.teams,
                     recipients=Recipients(notices.CHECK_RECIPIENT, notices.recipient_gone(settings.admins)))
     identity.when_known.append(lambda team: _settle_in(engine, services, sender, team))
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,

@@ -1,4 +1,6 @@
-"""A state's coalition: setting it up, planning its follow-ups, and the stakeholders' check-in answers.
+"""A state's coalition: setting it up, planning its follow-ups, the stakeholders' check-in answers,
+and what other features ask of it (its channel for celebrations, its meeting and next follow-up
+for progress and its chart).
 
 Follow-ups are outbox notices owed at their instant: the channel post is queued when the
 coalition is set up (and queued anew, for those not yet sent, when it is edited); the check-ins
@@ -16,7 +18,7 @@ from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
 from domain.registration import ask_admins
 from storage import coalitions, outbox, stakeholders
-from storage.models import Coalition
+from storage.models import Coalition, now
 
 ANSWERS = {
     "trained": "We log a training",
@@ -293,3 +295,30 @@ def _status(rows: list[coalitions.Row], due: datetime, at: datetime) -> str:
     if live and not (live[-1].last_error or "").startswith(GAVE_UP):
         return f"not delivered ({live[-1].last_error})"
     return "missed" if due < at else "planned"
+
+
+# -- what other features ask of a state's coalition ------------------------------------------------
+def coalition_channel(session: Session, team: str, state: str) -> str | None:
+    """The coalition channel of a state, where celebrations and nudges are posted; None when none is set."""
+    found = coalitions.by_state(session, team, state)
+    return found.channel_id if found else None
+
+
+def build_meeting_date(session: Session, team: str, state: str) -> date | None:
+    """The coalition build meeting's date, marked on the progress chart; None until one is set."""
+    found = coalitions.by_state(session, team, state)
+    return found.meeting_date if found else None
+
+
+def next_followup(session: Session, team: str, state: str, at: datetime | None = None) -> datetime | None:
+    """When the next follow-up is planned; None without a coalition or once all have passed."""
+    found = coalitions.by_state(session, team, state)
+    upcoming = [when for _, when in plan(found)] if found else []
+    moment = at or now()
+    return min((when for when in upcoming if when > moment), default=None)
+
+
+def checkin_answers(session: Session, team: str, state: str) -> dict[int, dict[str, int]]:
+    """How the state's stakeholders answered each follow-up's check-in: {months: {answer: how many}}."""
+    found = coalitions.by_state(session, team, state)
+    return coalitions.answers_by_stage(session, team, found.id) if found else {}

@@ -16,6 +16,10 @@ from storage import outbox
 from storage.db import now_in
 
 
+class UnknownKind(LookupError):
+    """A queued message of a kind this version cannot render (a newer version queued it, say)."""
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: ClassVar[str]
@@ -178,10 +182,11 @@ class TrainingLogged(Notice):
     kind: ClassVar[str] = "training_logged"
     training_id: int
     user: str
+    token: str = ""   # the training's own (its id is reused on SQLite once it is undone)
 
     @property
     def key(self) -> str:
-        return f"trained:{self.training_id}"
+        return f"trained:{self.token or self.training_id}"
 
     @property
     def channel(self) -> str:
@@ -242,10 +247,11 @@ class TrainingCelebration(Notice):
     kind: ClassVar[str] = "training_celebration"
     training_id: int
     coalition_channel: str
+    token: str = ""   # the training's own (its id is reused on SQLite once it is undone)
 
     @property
     def key(self) -> str:
-        return f"celebrate:{self.training_id}"
+        return f"celebrate:{self.token or self.training_id}"
 
     @property
     def channel(self) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from domain import coalition
+from domain import coalitions
 from domain.bounds import echoed
 from domain.trainings import Usage, parse_date
 from storage import progress
@@ -141,10 +141,10 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         reports=dict(Counter(r.made_to for r in made)),
         hotline=[(h.period, h.count, h.source) for h in progress.hotline_figures(session, team, state)],
         milestones=[(m.kind, m.reached_on, m.note) for m in progress.milestones(session, team, state)],
-        next_followup=coalition.next_followup(session, team, state, at),
-        build_meeting=coalition.build_meeting_date(session, team, state),
+        next_followup=coalitions.next_followup(session, team, state, at),
+        build_meeting=coalitions.build_meeting_date(session, team, state),
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
-        checkins=coalition.checkin_answers(session, team, state),
+        checkins=coalitions.checkin_answers(session, team, state),
         waiting=progress.waiting(session, team, state),
     )

@@ -18,6 +18,7 @@ from handlers.blocks import MESSAGE_BLOCKS, Message, Mrkdwn, context, md, sectio
 from handlers.replays import open_view
 from storage import coalitions, stakeholders
 from storage.db import reading
+from storage.models import Stakeholder
 
 
 def user_changed(event, body, context):
@@ -97,21 +98,16 @@ def _team(body: dict) -> str:
 
 
 # -- the notices' renderers -------------------------------------------------------------------------
-def render_question(session: Session, notice: ContactQuestion) -> Message | None:
-    who = confirmations.open_question(session, notice)
-    return render.question(who, notice.round) if who else None
+def render_question(notice: ContactQuestion, who: Stakeholder) -> Message:
+    return render.question(who, notice.round)
 
 
-def render_member_left(session: Session, notice: MemberLeft) -> Message | None:
-    who = stakeholders.by_id(session, notice.team_id, notice.stakeholder_id)
-    if who is None or who.status != Status.DEACTIVATED or who.revision != notice.revision:
-        return None   # back in Slack since: an approver hears of them instead
+def render_member_left(notice: MemberLeft, who: Stakeholder) -> Message:
     return render.member_left(who, Sector(who.sector).label)
 
 
-def render_unconfirmed(session: Session, notice: UnconfirmedContacts) -> Message | None:
-    late = confirmations.still_unconfirmed(session, notice.team_id, [tuple(p) for p in notice.contacts])
-    return render.unconfirmed_contacts(notice.state, late, lead_note=True) if late else None
+def render_unconfirmed(notice: UnconfirmedContacts, late: list) -> Message:
+    return render.unconfirmed_contacts(notice.state, late, lead_note=True)
 
 
 RENDERERS = {

@@ -11,8 +11,7 @@ from handlers import resource_blocks as render
 from handlers.blocks import Message, md, submitted_values
 from handlers.commands import Call
 from handlers.replays import first_time, form_key
-from storage import coalitions, stakeholders
-from storage import resources as store
+from storage import stakeholders
 from storage.db import reading
 
 
@@ -98,13 +97,6 @@ def _team(body: dict) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
 
 
-def render_digest(session: Session, notice: MaterialsDigest) -> Message | None:
-    """A lead's weekly note of who asked for materials; None when nobody's answer still says so."""
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    if coalition is None or notice.lead not in coalition.leads:
-        return None
-    since, until = notice.window()
-    asked = store.materials_asked(session, coalition.team_id, coalition.id, since, until)
-    if not asked:
-        return None
-    return render.materials_digest(coalition.state, asked, *notice.days(coalition.time_zone))
+def render_digest(notice: MaterialsDigest, found) -> Message:
+    """A lead's weekly note of who asked for materials (domain/shown.py: only while someone's answer says so)."""
+    return render.materials_digest(found.coalition.state, found.asked, *found.days)

@@ -20,7 +20,8 @@ from domain.notices import PictureOf
 from storage import outbox
 
 log = logging.getLogger(__name__)
-METHOD = PictureOf.method
+METHOD = PictureOf.method   # the outbox's name for the three calls below
+METHODS = ("files.getUploadURLExternal", "files.completeUploadExternal")
 
 
 def owed(message: outbox.Claimed, content: dict, channel: str, ts: str, at: datetime) -> dict | None:

@@ -1,4 +1,5 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
+import secrets
 import unicodedata
 from datetime import UTC, date, datetime
 
@@ -155,13 +156,25 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)  # a send may have reached Slack
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    claimed_by: Mapped[str | None] = mapped_column(String(120))    # "host:pid" of the sender holding it
+    claimed_by: Mapped[str | None] = mapped_column(String(120))    # the id of the sender holding it (senders)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class SenderBeat(Base):
+    """A process that sends the outbox: a random id of its own (what its claims carry), and its heartbeat.
+    A sender silent for longer than storage.senders.SILENT_AFTER is taken for dead, whatever its host."""
+
+    __tablename__ = "senders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(120))    # only for people reading the table
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class Introduction(Base):
@@ -240,6 +253,8 @@ class Training(Base):
     program: Mapped[str] = mapped_column(String(16))
     trained_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # what the training's messages and Undo name it by: SQLite gives a deleted last row's id to the next
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
 
 
 class DistributionPoint(Base):

@@ -130,11 +130,30 @@ def next_due(session: Session, at: datetime, teams: frozenset[str] | None = None
     return session.scalar(query.where(OutboxMessage.team_id.in_(sorted(teams))) if teams is not None else query)
 
 
-def renew(session: Session, ids: list[int], at: datetime) -> None:
-    """Keep holding messages still being sent."""
-    if ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
-                        .values(claimed_until=at + CLAIM_FOR).execution_options(synchronize_session=False))
+def still_held(session: Session, message: "Claimed", claimer: str | None, at: datetime) -> bool:
+    """Immediately before a send: whether this claim is still this sender's, extending it if so (a
+    compare-and-set on the claim). Every claim counts an attempt, so a message claimed again since,
+    by anyone (another thread of this process too), no longer matches and is not sent from here."""
+    return renew(session, [message], claimer, at) == 1
+
+
+def renew(session: Session, messages: list["Claimed"], claimer: str | None, at: datetime) -> int:
+    """Keep holding messages still being sent, those this claim still holds only; how many."""
+    if not messages:
+        return 0
+    renewed = session.connection().execute(_renew(), [
+        {"message_id": m.id, "attempt": m.attempts, "claimer": claimer, "until": at + CLAIM_FOR} for m in messages])
+    return renewed.rowcount
+
+
+@lru_cache(maxsize=1)
+def _renew():
+    table = OutboxMessage.__table__
+    return update(table).where(
+        table.c.id == bindparam("message_id"), table.c.attempts == bindparam("attempt"),
+        table.c.claimed_by == bindparam("claimer"), table.c.sent_at.is_(None), table.c.cancelled_at.is_(None),
+        table.c.dead_at.is_(None),
+    ).values(claimed_until=bindparam("until"))
 
 
 def _mark_in_doubt(session: Session, ids: list[int]) -> None:
@@ -160,17 +179,26 @@ def _mark_sent():
         claimed_until=None, last_error=None, in_doubt=False)
 
 
-def retry_later(session: Session, message_id: int, due_at: datetime, error: str, in_doubt: bool) -> None:
+def _claim_of(message_id: int, attempt: int | None):
+    """The message, as long as no one claimed it again since this attempt (when one is given)."""
+    return (OutboxMessage.id == message_id,
+            *((OutboxMessage.attempts == attempt, OutboxMessage.sent_at.is_(None)) if attempt is not None else ()))
+
+
+def retry_later(session: Session, message_id: int, due_at: datetime, error: str, in_doubt: bool,
+                attempt: int | None = None) -> None:
     """A send failed for now: try again at `due_at`."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+    session.execute(update(OutboxMessage).where(*_claim_of(message_id, attempt)).values(
         claimed_until=None, due_at=due_at, last_error=error[:200], in_doubt=in_doubt,
     ).execution_options(synchronize_session=False))
 
 
-def bury(session: Session, message_id: int, at: datetime, error: str) -> None:
-    """Slack refused the message for good: keep it as a dead letter, shown to admins."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        claimed_until=None, dead_at=at, last_error=error[:200], in_doubt=False,
+def bury(session: Session, message_id: int, at: datetime, error: str, attempt: int | None = None,
+         in_doubt: bool = False) -> None:
+    """Slack refused the message for good (or it cannot be rendered here, `in_doubt` as it was before this
+    try): keep it as a dead letter, shown to admins."""
+    session.execute(update(OutboxMessage).where(*_claim_of(message_id, attempt)).values(
+        claimed_until=None, dead_at=at, last_error=error[:200], in_doubt=in_doubt,
     ).execution_options(synchronize_session=False))
 
 
@@ -183,6 +211,25 @@ def bury_expired(session: Session, at: datetime) -> int:
         literal("gave up after 7 days; last error: ") + func.coalesce(OutboxMessage.last_error, "none"), 1, 200),
     ).execution_options(synchronize_session=False))
     return expired.rowcount
+
+
+CANNOT_RENDER = "cannot render: "   # the reason of a dead letter the running code could not render
+UNKNOWN_KIND = CANNOT_RENDER + "a kind this version does not know"
+
+
+def revive_renderable(session: Session, kinds: frozenset[str], at: datetime, also_failed: bool = False) -> int:
+    """Dead letters that a version not knowing their kind could not render, of kinds known here (and,
+    `also_failed`, those whose renderer raised): owed again. Their 7 days still count from when they
+    were first owed."""
+    reasons = [OutboxMessage.last_error.startswith(UNKNOWN_KIND, autoescape=True)]
+    if also_failed:
+        reasons.append(OutboxMessage.last_error.startswith(CANNOT_RENDER, autoescape=True))
+    revived = session.execute(update(OutboxMessage).where(
+        OutboxMessage.dead_at.is_not(None), OutboxMessage.kind.in_(sorted(kinds)), or_(*reasons),
+    ).values(dead_at=None, due_at=at, claimed_until=None).execution_options(synchronize_session=False))
+    if revived.rowcount:
+        session.info["outbox_queued"] = True
+    return revived.rowcount
 
 
 def dead_letters(session: Session, team_id: str, limit: int = 20, offset: int = 0) -> list[OutboxMessage]:

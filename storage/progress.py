@@ -33,11 +33,14 @@ def training(session: Session, team: str, training_id: int) -> Training | None:
     return session.scalar(select(Training).where(Training.team_id == team, Training.id == training_id))
 
 
-def undo_training(session: Session, team: str, training_id: int, user: str, since: datetime) -> bool:
-    """Delete a training its logger undoes, as a compare-and-set: False if it is gone, not theirs or too old."""
+def undo_training(session: Session, team: str, training_id: int, user: str, since: datetime,
+                  token: str | None = None) -> bool:
+    """Delete a training its logger undoes, as a compare-and-set: False if it is gone, not theirs or too old
+    (or, given its token, another training that has its id since)."""
     gone = session.execute(delete(Training).where(
         Training.team_id == team, Training.id == training_id, Training.logged_by == user,
-        Training.created_at >= since).execution_options(synchronize_session=False))
+        Training.created_at >= since, *((Training.token == token,) if token else ())
+    ).execution_options(synchronize_session=False))
     return gone.rowcount == 1
 
 

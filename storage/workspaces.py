@@ -1,5 +1,5 @@
 """Which workspace rows belong to. Every row carries its workspace's `team_id`; rows made before
-workspaces were told apart (migration 0013) were given '' when the workspace was not known as the
+workspaces were told apart (migration 0015) were given '' when the workspace was not known as the
 database migrated, and are given the bot token's workspace as soon as auth.test names it."""
 import logging
 

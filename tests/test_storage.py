@@ -39,12 +39,13 @@ def test_migrating_again_changes_nothing(engine):
     assert current == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def test_the_newest_migration_read_without_alembic_is_alembics_own_head():
-    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+def test_the_newest_migration_is_alembics_own_head():
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head() == sorted(
+        p.name for p in (MIGRATIONS / "versions").glob("0*.py"))[-1][:4]
 
 
-def test_a_database_at_the_newest_migration_starts_without_importing_alembic(engine, monkeypatch):
-    for name in ("alembic", "alembic.command", "alembic.config"):
+def test_a_database_at_the_newest_migration_starts_without_alembics_upgrade(engine, monkeypatch):
+    for name in ("alembic.command", "alembic.config"):
         monkeypatch.setitem(sys.modules, name, None)  # importing any of them now raises ImportError
     migrate(engine)
 

@@ -19,13 +19,13 @@ SHERIFF = "U0OLDSHRF01"
 
 
 def database_before_workspaces(url: str) -> None:
-    """A database at the migration before 0013 holding what one workspace's bot wrote: an approved sheriff
+    """A database at the migration before 0015 holding what one workspace's bot wrote: an approved sheriff
     covering Douglas County, a message owed to them, and the directory's revision."""
     engine = engine_for(url)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
+        command.upgrade(config, "0014")
         connection.execute(text(
             "INSERT INTO stakeholders (slack_user_id, name, sector, organization, phone, email, state, "
             "statewide, status, revision, created_at, updated_at) VALUES (:user, 'Olive Oldtimer', "

@@ -6,16 +6,16 @@ team when it is known as this runs (`bot.py migrate --team T…`, or the token's
 auth.test at start-up); otherwise they are marked '' (unassigned) and `storage.workspaces.adopt`
 gives them the token's team as soon as auth.test names it. A fresh database has no rows to give.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07
 """
 from alembic import context, op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
