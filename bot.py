@@ -34,13 +34,13 @@ import logs
 import metrics
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
-from domain import places
+from domain import chart_worker, places
 from domain.registration import offer_waiting
 from faults import explained
 from handlers import Services, notices, register
 from handlers.later import Later
 from handlers.slack_token import REFUSED_TOKEN, Identity, check_token, check_token_in_background
-from handlers.web import MAX_BODY_BYTES, wsgi_app
+from handlers.web import MAX_BODY_BYTES, AnsweringSlack, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Recipients, Sender
 from storage import health
@@ -162,6 +162,7 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
         bot.start()
+        chart_worker.start()   # matplotlib loads in its own process while the first requests are answered
         check_token_in_background(bot.app.client, bot.identity)
         clock = start_clock(lambda: schema.is_current() and schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
@@ -180,6 +181,8 @@ def serve(settings: Settings) -> None:
     finally:
         if clock is not None:
             clock.shutdown(wait=False)
+        bot.later.drop_waiting()   # what waits after acknowledgements is dropped; messages owed stay owed
+        chart_worker.close()       # a chart being drawn may finish within two seconds
         bot.close()
 
 
@@ -192,6 +195,7 @@ def socket_mode(bot: Bot, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler, tries = SocketModeHandler(bot.app, app_token), 0
+    handler.app = AnsweringSlack(bot.app)   # a lock held elsewhere is waited for a second at most, then "busy"
     try:
         while True:
             log.info("connecting to Slack in Socket Mode")

@@ -24,9 +24,10 @@ from sqlalchemy import func, select
 import bot as tat_bot
 import schedules
 from config import Settings
+from domain import localtime
 from localslack import payloads, strict
 from localslack.standin import SlackStandIn
-from storage.models import OutboxMessage
+from storage.models import Coalition, OutboxMessage
 from storage.workspaces import adopt
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
@@ -215,13 +216,21 @@ class Shell:
             return self.say("Say wait and a number of days or hours, like wait 31 days.")
         until = self.clock() + timedelta(**{"days" if unit.startswith("day") else "hours": int(amount)})
         while True:
-            step = min(until, self.clock() + timedelta(days=1), self._next_due() or until)
+            step = min(until, self.clock() + timedelta(days=1), self._next_due() or until, self._next_morning())
             self.clock.ahead += max(step - self.clock(), timedelta(0))
             schedules.dispatch(self.bot.services, self.bot.sender)
             if self.clock() >= until:
                 break
         self.say(f"(it is now {self.clock():%a %d %b %Y %H:%M} UTC for the bot)")
         self._show_new_calls()
+
+    def _next_morning(self) -> datetime:
+        """The next 10:00 on a working day where a coalition is: when the clock's jobs ask contacts their
+        yearly question or send the week's note of who needs materials."""
+        with self.bot.services.sessions() as session:
+            zones = set(session.scalars(select(Coalition.time_zone)))
+        later = self.clock() + timedelta(seconds=1)
+        return min((localtime.next_morning(later, zone) for zone in zones), default=later + timedelta(days=1))
 
     def _next_due(self) -> datetime | None:
         """When the next message the bot owes falls due, if it is later than now."""

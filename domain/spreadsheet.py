@@ -258,15 +258,23 @@ def _row(user: str, profile: Profile, status: str, by: str) -> dict:
             "created_at": at, "updated_at": at, **values}
 
 
-def write_export(session: Session, team: str, state: str | None, out: IO[str]) -> int:
+class Stopped(Exception):
+    """The export was given up part way (the bot is stopping)."""
+
+
+def write_export(session: Session, team: str, state: str | None, out: IO[str],
+                 keep_going: Callable[[], bool] = lambda: True) -> int:
     """Stakeholders (in the import's columns), then this team's trainings and reports, as one CSV
-    written to `out` as the rows stream from the database; how many rows were written."""
+    written to `out` as the rows stream from the database; how many rows were written. Every
+    thousand rows it asks `keep_going`, and raises Stopped when told not to."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for row in _export_rows(session, team, state):
         writer.writerow([neutralised(row.get(column)) for column in EXPORT_COLUMNS])
         written += 1
+        if written % 1000 == 0 and not keep_going():
+            raise Stopped(f"stopped after {written} rows")
     return written
 
 

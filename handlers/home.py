@@ -41,8 +41,9 @@ def publish_home(event, client, context):
 
 
 def publish_for(services, client, user: str, team: str) -> None:
-    """Build the person's Home tab now, and publish it after the acknowledgement."""
-    with services.sessions.begin() as session:
+    """Build the person's Home tab now (reading only: it never waits for the write lock), and publish it
+    after the acknowledgement."""
+    with reading(services.sessions) as session:
         view = home_view_for(session, user, services.is_admin(team, user), team)
     services.later(lambda: client.views_publish(user_id=user, view=view))
 

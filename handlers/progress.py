@@ -4,7 +4,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from domain import places
+from domain import chart_worker, places
 from domain import progress as figures_of
 from domain.bounds import echoed
 from domain.coalitions import answer_counts
@@ -123,9 +123,7 @@ def figure_sections(found: Figures) -> list[dict]:
 def chart_picture(found: Figures, title: str) -> Picture:
     """The progress chart as a picture an owed message shows (drawn when it is sent)."""
     def draw() -> bytes:
-        from domain import chart  # matplotlib: imported only when a chart is drawn
-
-        return chart.draw(found)
+        return chart_worker.draw(found)   # in the chart worker's process, never this one
 
     return Picture(draw, f"tat-progress-{found.state}.png", title, _chart_alt_text(found.state))
 
@@ -136,10 +134,8 @@ def _chart_alt_text(state: str) -> str:
 
 
 def send_chart(client, user: str, found: Figures) -> None:
-    """Draw the chart (after the acknowledgement) and upload it to the person's DM."""
-    from domain import chart
-
-    png = chart.draw(found)
+    """Have the chart drawn (after the acknowledgement, by the chart worker) and upload it to the person's DM."""
+    png = chart_worker.draw(found)
     dm = client.conversations_open(users=user)["channel"]["id"]
     client.files_upload_v2(channel=dm, file=png, filename=f"tat-progress-{found.state}.png",
                            title=f"TAT coalition progress — {found.state}",

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
+from domain import chart_worker
 from handlers.slack_token import check_token
 from localslack.client import SECRET, BotClient, Response, stop_server  # noqa: F401 (tests import them from here)
 from localslack.client import settings_for as client_settings
@@ -64,6 +65,15 @@ def no_personal_data_in_logs():
     root.setLevel(previous)
     if leaks := collector.leaks():
         pytest.fail("personal data or secrets reached the log: " + "; ".join(sorted(set(leaks))), pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_worker_started():
+    """The chart worker starts with the run, as it starts with `python bot.py`: matplotlib loads in it
+    meanwhile, not while the first test that asks for a chart waits."""
+    chart_worker.start()
+    yield
+    chart_worker.close()
 
 
 @pytest.fixture(scope="session")
