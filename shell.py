@@ -28,6 +28,7 @@ from domain import localtime
 from localslack import payloads, strict
 from localslack.standin import SlackStandIn
 from storage.models import Coalition, OutboxMessage
+from storage.workspaces import adopt
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
 
@@ -98,6 +99,7 @@ class Shell:
                         admins=frozenset({PEOPLE[0].user}))
         self.clock = ShiftedClock()
         self.bot = tat_bot.build(local, clock=self.clock)
+        adopt(self.bot.engine, payloads.TEAM["id"])   # a tat-shell.db of before workspaces: its rows are the shell's
         self.me = PEOPLE[1]
         self.shown: list[Shown] = []             # messages whose buttons can be pressed
         self.numbers: dict[str, int] = {}        # the last message number each person was shown

@@ -91,7 +91,7 @@ def owe(session: Session, team_id: str, approvers: Iterable[str], admins: frozen
                                   or approvals.message_state(session, digest.owed_key)[0] in ("gone", "missing")):
             digest.updates += 1
             update = DigestUpdate(team_id, approver, digest.generation, post.admin, channel, ts, number=digest.updates)
-            owed += notices.queue(session, update, not_before=at)
+            owed += notices.queue(session, team_id, update, not_before=at)
             digest.owed_key = update.key
         # else: a send is owed or on its way; the change rides on it (or on its check, once it is sent)
     session.flush()
@@ -104,12 +104,12 @@ def _new_generation(session: Session, digest, post: ApprovalDigest, made: bool, 
     owed = 0
     if not made:
         if state == "sent":
-            owed += notices.queue(session, DigestUpdate(post.team_id, post.approver, digest.generation, post.admin,
-                                                        channel, ts, moved=True), not_before=at + THROTTLE)
+            moved = DigestUpdate(post.team_id, post.approver, digest.generation, post.admin, channel, ts, moved=True)
+            owed += notices.queue(session, post.team_id, moved, not_before=at + THROTTLE)
         digest.generation += 1
     fresh = ApprovalDigest(post.team_id, post.approver, digest.generation, post.admin)
     digest.started_at, digest.owed_key = at, fresh.key
-    return owed + notices.queue(session, fresh, not_before=at)
+    return owed + notices.queue(session, post.team_id, fresh, not_before=at)
 
 
 def for_sending(session: Session, notice: ApprovalDigest | DigestUpdate) -> Digest | None:
@@ -142,9 +142,9 @@ def gather(session: Session, team_id: str, approver: str, admin: bool, since: da
     """What waits for an approver: every state's registrations for an admin, their states' for a lead
     who is an approved member; never their own."""
     states = None if admin else lead_states(session, team_id, approver)
-    by_state = approvals.waiting_by_state(session, approver, states)
-    waiting = approvals.waiting(session, approver, states, SHOWN)
-    settled = approvals.decided_since(session, approver, states, since, SETTLED_SHOWN)
+    by_state = approvals.waiting_by_state(session, team_id, approver, states)
+    waiting = approvals.waiting(session, team_id, approver, states, SHOWN)
+    settled = approvals.decided_since(session, team_id, approver, states, since, SETTLED_SHOWN)
     from domain.registration import profile_of
 
     return Digest(approver, sum(by_state.values()), by_state,
@@ -156,12 +156,12 @@ def gather(session: Session, team_id: str, approver: str, admin: bool, since: da
 def waiting_for(session: Session, team_id: str, approver: str, admin: bool) -> int:
     """How many registrations wait for this approver."""
     states = None if admin else lead_states(session, team_id, approver)
-    return sum(approvals.waiting_by_state(session, approver, states).values())
+    return sum(approvals.waiting_by_state(session, team_id, approver, states).values())
 
 
 def lead_states(session: Session, team_id: str, lead: str) -> list[str]:
     """The states a lead decides for: those whose coalition they lead, while they are an approved member."""
-    member = stakeholders.by_slack_user(session, lead)
+    member = stakeholders.by_slack_user(session, team_id, lead)
     if member is None or member.status != "approved":
         return []
     return approvals.led_states(session, team_id, lead)

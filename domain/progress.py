@@ -136,7 +136,7 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         made_to[where] += made
         per_month_made[month] += made
     return Figures(
-        state=state, by_sector=progress.stakeholders_by_sector(session, state),
+        state=state, by_sector=progress.stakeholders_by_sector(session, team, state),
         introductions=progress.introductions(session, team, state), trained=sum(by_program.values()),
         by_program=dict(by_program), by_audience=dict(by_audience),
         distribution_points=progress.distribution_points(session, team, state),
@@ -148,5 +148,5 @@ def figures(session: Session, team: str, state: str, at: datetime | None = None)
         trained_per_month={p: dict(months) for p, months in per_month.items()},
         reports_per_month=dict(per_month_made),
         checkins=coalitions.checkin_answers(session, team, state),
-        waiting=progress.waiting(session, state),
+        waiting=progress.waiting(session, team, state),
     )

@@ -60,14 +60,14 @@ class Decision:
 
 
 def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str,
-             team_id: str = "", at: datetime | None = None) -> Registered:
+             team_id: str, at: datetime | None = None) -> Registered:
     """Create or edit the caller's profile, decide whether admins must approve it, and owe the
     registrant a note (once per `form`: a replayed form is the same note); a registration to approve
     reaches the admins (and the approved leads of the state's coalition in the workspace) in each
     one's message of waiting registrations (domain/approvals.py): one entry a person, however often
     they edit it."""
     at = at or now_in(session)
-    done = _save(session, user_id, profile, admins)
+    done = _save(session, team_id, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
     if done.newly_approved:
@@ -81,25 +81,25 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
                       arriving=0 if done.was_waiting else 1)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
-    notices.queue_all(session, owed)
+    notices.queue_all(session, team_id, owed)
     return done
 
 
 def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool,
-               team_id: str | None = None, at: datetime | None = None) -> int:
-    """This registration waits for the admins (and the state's approved coalition leads): it appears in
-    each one's message of waiting registrations; how many messages were newly owed."""
-    return approvals.owe(session, team_id or "", approvers_of(session, admins, team_id, who), admins,
-                         at or now_in(session),
-                         arriving=1)
+               at: datetime | None = None) -> int:
+    """This registration waits for the admins (and the state's approved coalition leads) of the person's
+    workspace: it appears in each one's message of waiting registrations; how many messages were newly
+    owed."""
+    return approvals.owe(session, who.team_id, approvers_of(session, admins, who.team_id, who), admins,
+                         at or now_in(session), arriving=1)
 
 
 def approvers(session: Session, admins: frozenset[str], team_id: str | None, state: str) -> frozenset[str]:
     """Who may approve a registration in a state: TAT_ADMINS, and that state's coalition leads while
     they are approved members themselves (a lead waiting for approval sees nobody's details)."""
     leads = coalitions.leads_of(session, team_id, state)
-    approved = {who.slack_user_id for who in map(lambda lead: stakeholders.by_slack_user(session, lead), leads)
-                if who is not None and who.status == Status.APPROVED}
+    members = (stakeholders.by_slack_user(session, team_id or "", lead) for lead in leads)
+    approved = {who.slack_user_id for who in members if who is not None and who.status == Status.APPROVED}
     return admins | frozenset(approved)
 
 
@@ -108,18 +108,17 @@ def approvers_of(session: Session, admins: frozenset[str], team_id: str | None, 
     return approvers(session, admins, team_id, who.state) - {who.slack_user_id}
 
 
-def offer_waiting(session: Session, admins: frozenset[str], at: datetime | None = None) -> int:
-    """Registrations that wait reach every admin configured now who never had a message of them (one
-    made while TAT_ADMINS was empty, say). The workspace is not known at start-up: such a message is
-    kept under none."""
-    fresh = [admin for admin in sorted(admins) if not approvals_store.has_any(session, admin)
-             and stakeholders.pending_count(session, excluding=admin)]
-    return approvals.owe(session, "", fresh, admins, at or now_in(session),
-                         arriving=stakeholders.pending_count(session))
+def offer_waiting(session: Session, team_id: str, admins: frozenset[str], at: datetime | None = None) -> int:
+    """The workspace's registrations that wait reach every admin configured now who never had a message
+    of them there (one made while TAT_ADMINS was empty, say)."""
+    fresh = [admin for admin in sorted(admins) if not approvals_store.has_any(session, team_id, admin)
+             and stakeholders.pending_count(session, team_id, excluding=admin)]
+    return approvals.owe(session, team_id, fresh, admins, at or now_in(session),
+                         arriving=stakeholders.pending_count(session, team_id))
 
 
-def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
-    who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
+def _save(session: Session, team_id: str, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
+    who, is_new = stakeholders.claim_user(session, team_id, user_id)  # locked: edits at once take turns
     before = None if is_new else _identity(who)
     contact_before = {name: getattr(who, name) for name in CONTACT}
     was_approved, was_waiting = who.status == Status.APPROVED, not is_new and who.status == Status.PENDING
@@ -144,24 +143,24 @@ def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, chan
     ids = tuple(contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
                 for name, old, new in changes)
     for admin in sorted(admins - {who.slack_user_id}):
-        notices.queue(session, ContactChanged(ids, admin))
+        notices.queue(session, team_id, ContactChanged(ids, admin))
 
 
 def decide(
     session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str],
-    team_id: str = "", at: datetime | None = None,
+    team_id: str, at: datetime | None = None,
 ) -> Decision:
     """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
     of any number of presses at once exactly one decides and the rest are told who did. An admin,
     or a lead of the registrant's state's coalition, decides."""
-    who = stakeholders.by_id(session, stakeholder_id)
+    who = stakeholders.by_id(session, team_id, stakeholder_id)   # an id from another workspace is gone
     if who is not None and who.slack_user_id == admin:
         return Decision(Verdict.OWN, who)
     if admin not in approvers(session, admins, team_id, who.state if who else ""):
         return Decision(Verdict.NOT_ADMIN)
-    decided = stakeholders.decide(session, stakeholder_id, revision,
+    decided = stakeholders.decide(session, team_id, stakeholder_id, revision,
                                   Status.APPROVED if approve else Status.DECLINED, admin, at=at)
-    who = stakeholders.by_id(session, stakeholder_id)
+    who = stakeholders.by_id(session, team_id, stakeholder_id)
     if who is not None:
         session.refresh(who)
     if decided:
@@ -179,14 +178,14 @@ def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str
     """The registrant is told; every approver's message of waiting registrations shows the decision
     (and requests of the bot's earlier versions are settled); an approved site or officer is
     introduced to the other side (each pair once)."""
-    notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    notices.queue(session, team_id, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
     approvals.owe(session, team_id, approvers_of(session, admins, team_id, who) | {admin}, admins, at)
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
     outbox.cancel_unsent(session, prefix, now_in(session))
     for channel, ts in outbox.sent_messages(session, prefix):
-        notices.queue(session, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
+        notices.queue(session, team_id, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
 
 
 def profile_of(who: Stakeholder) -> Profile:

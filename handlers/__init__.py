@@ -42,9 +42,19 @@ class Services:
     Slack calls after the acknowledgement (never in the thread that answers Slack)."""
 
     sessions: sessionmaker[Session]
-    admins: frozenset[str]
+    admins: frozenset[str]   # TAT_ADMINS: the admins of the token's workspace
     later: Later   # quick Slack calls: later(work); charts and exports: later.slow(work)
     clock: Callable[[], datetime] = now   # what time it is: tests move it
+    home: Callable[[], str | None] = lambda: None   # the token's workspace, once auth.test has said it
+
+    def admins_of(self, team_id: str | None) -> frozenset[str]:
+        """The admins of a workspace: TAT_ADMINS are the token's workspace's (any workspace's until
+        auth.test has named it, as single-token mode served before); no other has any."""
+        home = self.home()
+        return self.admins if home is None or team_id == home else frozenset()
+
+    def is_admin(self, team_id: str | None, user: str) -> bool:
+        return user in self.admins_of(team_id)
 
 
 def NO_WORDS(call: Call) -> bool:

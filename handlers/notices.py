@@ -57,7 +57,8 @@ def picture_of(notice: notices.PictureOf, found: shown.Pictured) -> Message | No
 
 def followers(message: Claimed, channel: str, ts: str, at: datetime) -> list[dict]:
     """The outbox rows a message owes once Slack has it (domain/approvals.py's `followers`)."""
-    return [outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=due)
+    return [outbox.row(n.key, n.channel, team_id=message.team_id, kind=n.kind, params=n.params(), method=n.method,
+                       ts=n.ts, not_before=due)
             for n, due in approvals.followers(message, channel, ts, at)]
 
 
@@ -90,7 +91,7 @@ def recipient_gone(admins: frozenset[str]):
     def gone(session: Session, message: Claimed, at: datetime) -> bool:
         from domain.members import recipient_gone as leave
 
-        return leave(session, message.kind, message.params, message.channel, admins, at)
+        return leave(session, message.team_id, message.channel, admins, at)
 
     return gone
 

@@ -56,7 +56,7 @@ def show_progress(call: Call, session: Session):
 
 
 def _state_asked(session: Session, call: Call) -> str | Message:
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if not call.is_admin:
         who = approved_caller(session, call)
         if isinstance(who, Message):
@@ -195,7 +195,7 @@ def hotline(call: Call, session: Session) -> Message:
         entry = figures_of.parse_hotline(call.text, call.today)
     except Usage as wrong:
         return bad(str(wrong), HOTLINE_USAGE)
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None or not who.state:
         return Message("Register with `/tat register` first, so that I know your state. Nothing was stored.")
     replaced = progress.record_hotline_figure(session, call.team, who.state, entry.period, entry.count,
@@ -207,7 +207,7 @@ def hotline(call: Call, session: Session) -> Message:
 # -- /tat milestone -------------------------------------------------------------------------------
 def milestone_form(call: Call, session: Session):
     """`/tat milestone` (admins): the form, with every milestone SPEC names."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None or not who.state:
         return Message("Register with `/tat register` first, so that I know your state.")
     return OpenModal(modal(MILESTONE_FORM, "Record a milestone", "Record", [
@@ -226,7 +226,7 @@ def milestone_options() -> list[dict]:
 
 def submit_milestone(ack, body, view, context):
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
-    if user not in services.admins:
+    if not services.is_admin(team, user):
         return ack(response_action="errors", errors={"kind": "Only coalition admins record milestones."})
     moment = services.clock()
     values, errors = submitted_values(view), {}

@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 
 def open_form(call: Call, session: Session) -> OpenModal:
     """`/tat register`: the form, filled in with the caller's profile if they have one."""
-    return OpenModal(render.registration_form(current_profile(session, call.user)))
+    return OpenModal(render.registration_form(current_profile(session, call.team, call.user)))
 
 
-def current_profile(session: Session, user: str):
+def current_profile(session: Session, team: str, user: str):
     """The caller's stored profile, or None before they register."""
-    who = stakeholders.by_slack_user(session, user)
+    who = stakeholders.by_slack_user(session, team, user)
     return profile_of(who) if who else None
 
 
@@ -44,8 +44,8 @@ def submit(ack, body, view, client, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body),
-                 at=services.clock())
+        register(session, user, profile, services.admins_of(_team(body)), form=view.get("id") or "",
+                 team_id=_team(body), at=services.clock())
         members.details_saved(session, _team(body), user, services.clock())   # a contact's details confirmed
     ack()
     _refresh_home(services, client, user, _team(body))
@@ -53,24 +53,26 @@ def submit(ack, body, view, client, context):
 
 def pending_list(call: Call, session: Session) -> Message:
     """`/tat pending [page N]` (admins, and the approved leads of a state's coalition for their states):
-    the registrations waiting for a decision, a page at a time, with their buttons (never one's own);
-    an admin's first page also names the contacts who left their yearly question unanswered."""
+    the workspace's registrations waiting for a decision, a page at a time, with their buttons (never
+    one's own); an admin's first page also names the contacts who left their yearly question unanswered."""
     states = None if call.is_admin else lead_states(session, call.team, call.user)
     if states == []:
         return render.pending_refused()
-    total = stakeholders.pending_count(session, excluding=call.user, states=states)
+    total = stakeholders.pending_count(session, call.team, excluding=call.user, states=states)
     page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
-    listed = render.pending_list(waiting_page(session, call.user, page, states), total, page)
+    listed = render.pending_list(waiting_page(session, call.team, call.user, page, states), total, page)
     if page == 1 and call.is_admin:
         return members.with_unconfirmed(listed, session, call.team, call.now or now())
     return listed
 
 
-def waiting_page(session: Session, admin: str, page: int = 1, states: list[str] | None = None) -> list[tuple]:
-    """One page of the registrations `admin` may decide (in these states, when given), as the pending
-    list shows them."""
+def waiting_page(session: Session, team: str, admin: str, page: int = 1,
+                 states: list[str] | None = None) -> list[tuple]:
+    """One page of the workspace's registrations `admin` may decide (in these states, when given), as
+    the pending list shows them."""
     shown = render.PENDING_SHOWN
-    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown, states=states)
+    waiting = stakeholders.pending(session, team, excluding=admin, offset=(page - 1) * shown, limit=shown,
+                                   states=states)
     return [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting]
 
 
@@ -111,8 +113,8 @@ def _decide(body, action, respond, services, approve: bool, client=None) -> None
                                               replace_original=False))
     who_id, revision = decided
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body),
-                          at=services.clock())
+        decision = decide(session, who_id, revision, admin, approve, services.admins_of(_team(body)),
+                          team_id=_team(body), at=services.clock())
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)
@@ -141,8 +143,8 @@ def approve_all(ack, body, action, client, respond, context):
     approved: list[str] = []
     with services.sessions.begin() as session:
         for who_id, revision in listed:
-            decision = decide(session, who_id, revision, admin, True, services.admins, team_id=_team(body),
-                              at=services.clock())
+            decision = decide(session, who_id, revision, admin, True, services.admins_of(_team(body)),
+                              team_id=_team(body), at=services.clock())
             verdicts.append(decision.verdict)
             if decision.verdict == Verdict.DECIDED:
                 approved.append(decision.stakeholder.slack_user_id)

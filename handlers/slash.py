@@ -22,9 +22,9 @@ def tat_listener(commands: list[Command]):
 
     def tat(ack, command, client, respond, context):
         services = context["services"]
-        user = command["user_id"]
-        call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=user in services.admins,
-                    team_id=command.get("team_id") or "", channel=command.get("channel_id") or "",
+        user, team = command["user_id"], command.get("team_id") or ""
+        call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=services.is_admin(team, user),
+                    team_id=team, channel=command.get("channel_id") or "",
                     trigger_id=command.get("trigger_id") or "", now=services.clock())
         run(call, services, ack, respond, client)
         learn_later(services, client, call.team_id, user)   # their time zone, for their "today"
@@ -40,8 +40,9 @@ def run_command_listener(commands: list[Command]):
 
     def run_command(ack, body, action, client, respond, context):
         services, user = context["services"], body["user"]["id"]
-        call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=user in services.admins,
-                    team_id=(body.get("team") or {}).get("id") or "",
+        team = (body.get("team") or {}).get("id") or ""
+        call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=services.is_admin(team, user),
+                    team_id=team,
                     channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "",
                     now=services.clock())
         container = body.get("container") or {}

@@ -103,13 +103,16 @@ class Sender:
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
                  batch: int = 50, clock=now, recipients: Recipients | None = None,
-                 kinds: frozenset[str] = frozenset({"literal"}), followers=None):
+                 kinds: frozenset[str] = frozenset({"literal"}), teams=lambda: None, followers=None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
         longer applies; it raises for a kind it does not know (handlers/notices.py). `kinds`: the
         kinds it knows (dead letters of these that another version could not render are tried again).
+        `teams()`: the workspaces whose messages this sender sends (those its client's token belongs
+        to; None: every one's, as before auth.test has named it).
         `followers(claimed, channel, ts, at)`: the outbox rows a message owes once Slack has it (an
         approver's digest: the check for changes made meanwhile)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.teams = teams
         self.followers = followers or (lambda message, channel, ts, at: [])
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
@@ -194,7 +197,7 @@ class Sender:
 
     def _until_next_due(self) -> float:
         with self.sessions.begin() as session:
-            due = outbox.next_due(session, self.clock())
+            due = outbox.next_due(session, self.clock(), self.teams())
         seconds = (due - self.clock()).total_seconds() if due else self._tick
         return min(max(seconds, 0.05), self._tick)
 
@@ -210,7 +213,7 @@ class Sender:
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer)
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer, self.teams())
                 batch = self._rendered(session, claimed)
             if not claimed:
                 return taken

@@ -30,11 +30,10 @@ def existing(session: Session, team_id: str, approver: str) -> ApprovalDigest | 
     return session.scalar(query)
 
 
-def has_any(session: Session, approver: str) -> bool:
-    """Whether the approver ever had a message of waiting registrations, in any workspace (asked at
-    start-up, before the bot knows its workspace)."""
+def has_any(session: Session, team_id: str, approver: str) -> bool:
+    """Whether the approver ever had a message of the workspace's waiting registrations."""
     return session.scalar(select(func.count()).select_from(ApprovalDigest).where(
-        ApprovalDigest.approver == approver)) > 0
+        ApprovalDigest.team_id == team_id, ApprovalDigest.approver == approver)) > 0
 
 
 def message_state(session: Session, key: str) -> tuple[str, str | None, str | None]:
@@ -56,29 +55,30 @@ def led_states(session: Session, team_id: str, lead: str) -> list[str]:
     return sorted(state for state, leads in rows if lead in (leads or []))
 
 
-def _waiting(excluding: str, states: list[str] | None) -> list:
-    where = [Stakeholder.status == "pending", Stakeholder.slack_user_id != excluding]
+def _waiting(team_id: str, excluding: str, states: list[str] | None) -> list:
+    where = [Stakeholder.team_id == team_id, Stakeholder.status == "pending", Stakeholder.slack_user_id != excluding]
     return where if states is None else [*where, Stakeholder.state.in_(states)]
 
 
-def waiting(session: Session, excluding: str, states: list[str] | None, limit: int) -> list[Stakeholder]:
-    """The oldest registrations waiting (in these states; None: all), never `excluding`'s own."""
-    return list(session.scalars(select(Stakeholder).where(*_waiting(excluding, states))
+def waiting(session: Session, team_id: str, excluding: str, states: list[str] | None, limit: int) -> list[Stakeholder]:
+    """The workspace's oldest registrations waiting (in these states; None: all), never `excluding`'s own."""
+    return list(session.scalars(select(Stakeholder).where(*_waiting(team_id, excluding, states))
                                 .order_by(Stakeholder.created_at, Stakeholder.id).limit(limit)))
 
 
-def waiting_by_state(session: Session, excluding: str, states: list[str] | None) -> dict[str, int]:
-    """How many registrations wait in each state (these states; None: all), never `excluding`'s own."""
-    rows = session.execute(select(Stakeholder.state, func.count()).where(*_waiting(excluding, states))
+def waiting_by_state(session: Session, team_id: str, excluding: str, states: list[str] | None) -> dict[str, int]:
+    """How many of the workspace's registrations wait in each state (these states; None: all), never
+    `excluding`'s own."""
+    rows = session.execute(select(Stakeholder.state, func.count()).where(*_waiting(team_id, excluding, states))
                            .group_by(Stakeholder.state))
     return {state: count for state, count in rows}
 
 
-def decided_since(session: Session, excluding: str, states: list[str] | None, since: datetime,
+def decided_since(session: Session, team_id: str, excluding: str, states: list[str] | None, since: datetime,
                   limit: int) -> list[Stakeholder]:
-    """Registrations decided since `since` (newest first), in these states (None: all)."""
-    where = [Stakeholder.status.in_(("approved", "declined")), Stakeholder.decided_at >= since,
-             Stakeholder.slack_user_id != excluding]
+    """The workspace's registrations decided since `since` (newest first), in these states (None: all)."""
+    where = [Stakeholder.team_id == team_id, Stakeholder.status.in_(("approved", "declined")),
+             Stakeholder.decided_at >= since, Stakeholder.slack_user_id != excluding]
     if states is not None:
         where.append(Stakeholder.state.in_(states))
     return list(session.scalars(select(Stakeholder).where(*where)

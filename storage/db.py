@@ -264,18 +264,36 @@ class _TakingTurns(sessionmaker):
             self._turn.release()
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, team_id: str | None = None) -> None:
     """Apply every Alembic migration not yet applied (safe with several instances at once). A database
-    already at the newest migration costs one query: Alembic's upgrade is imported only when there is work."""
+    already at the newest migration costs one query: Alembic's upgrade is imported only when there is work.
+    `team_id`: the workspace rows made before workspaces were told apart belong to (migration 0015)."""
     head = head_revision()
     with read_only(engine).connect() as connection:
         if applied_revisions(connection) == {head}:
             return
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         if applied_revisions(connection) != {head}:  # another instance may have migrated while this one waited
-            _upgrade(connection)
+            _upgrade(connection, team_id)
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a constraint by copying its table and dropping the old one, and dropping a table
+    deletes its rows first, which would cascade to every row that refers to them (coverage,
+    introductions, answers...): its foreign keys are off while it migrates (a pragma that only takes
+    effect outside a transaction), and on again after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def applied_revisions(connection: Connection) -> set[str]:
@@ -287,13 +305,14 @@ def applied_revisions(connection: Connection) -> set[str]:
         return set()
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, team_id: str | None = None) -> None:
     from alembic import command  # here, not at the top: Alembic takes some 60 ms to import
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["team_id"] = team_id
     command.upgrade(config, "head")
 
 

@@ -146,17 +146,18 @@ def distribution_points(session: Session, team: str, state: str) -> int:
         DistributionPoint.team_id == team, DistributionPoint.state == state)))
 
 
-def stakeholders_by_sector(session: Session, state: str) -> dict[str, int]:
-    """Approved stakeholders of a state by sector. (The stakeholders table has no team_id yet.)"""
+def stakeholders_by_sector(session: Session, team: str, state: str) -> dict[str, int]:
+    """The workspace's approved stakeholders of a state by sector."""
     rows = session.execute(select(Stakeholder.sector, func.count()).where(
-        Stakeholder.state == state, Stakeholder.status == "approved").group_by(Stakeholder.sector))
+        Stakeholder.team_id == team, Stakeholder.state == state, Stakeholder.status == "approved",
+    ).group_by(Stakeholder.sector))
     return {sector: count for sector, count in rows}
 
 
-def waiting(session: Session, state: str) -> int:
-    """Registrations of a state waiting for a decision."""
+def waiting(session: Session, team: str, state: str) -> int:
+    """The workspace's registrations of a state waiting for a decision."""
     return session.scalar(select(func.count()).select_from(Stakeholder).where(
-        Stakeholder.state == state, Stakeholder.status == "pending"))
+        Stakeholder.team_id == team, Stakeholder.state == state, Stakeholder.status == "pending"))
 
 
 def introductions(session: Session, team: str, state: str) -> int:

@@ -25,6 +25,7 @@ from localslack.standin import SlackStandIn
 from storage.db import engine_for
 from storage.models import Base, Stakeholder
 
+TEAM_ID = "T0COALITION"   # localslack.payloads.TEAM: the workspace of every request the tests make
 ADMIN = "U0ADMIN001"
 SECOND_ADMIN = "U0ADMIN002"
 HOTLINE = "888-373-7888"   # the public National Human Trafficking Hotline, in help texts: not personal

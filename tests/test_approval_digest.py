@@ -3,7 +3,7 @@ import json
 
 from localslack import payloads
 from storage.models import Stakeholder
-from tests.conftest import ADMIN, SECOND_ADMIN, count_rows
+from tests.conftest import ADMIN, SECOND_ADMIN, TEAM_ID, count_rows
 from tests.test_followups import LEAD, setup_coalition, today
 from tests.test_registration import TRUCK_STOP, open_form, stakeholder, submit, wait_until
 
@@ -111,7 +111,7 @@ def test_approve_all_approves_those_listed_tells_each_and_updates_every_approver
 def test_a_decision_in_one_approvers_message_updates_every_approvers_copy_and_a_second_press_is_told(running):
     setup_coalition(running, today())
     with running.bot.services.sessions.begin() as session:   # the lead is an approved member
-        session.add(Stakeholder(slack_user_id=LEAD, name="Lee Lead", sector="attorney_general",
+        session.add(Stakeholder(team_id=TEAM_ID, slack_user_id=LEAD, name="Lee Lead", sector="attorney_general",
                                 organization="Nebraska AG", phone="402-555-0142", email="lee@ag.example",
                                 state="NE", status="approved", statewide=True))
     submit(running, stranger(1), form_of(1))
