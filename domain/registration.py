@@ -64,7 +64,8 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     leads of the state's coalition in the workspace) a request."""
     done = _save(session, user_id, profile, admins)
     who = done.stakeholder
-    owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
+    owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new,
+                                                                   who.token or "")]
     if done.newly_approved:
         introductions.on_approved(session, team_id, who)
     if done.contact_changes:
@@ -129,10 +130,11 @@ def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[st
 
 def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, changes, admins: frozenset[str]) -> None:
     """Keep each change in the audit, and owe every admin a note of it."""
-    ids = tuple(contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
-                for name, old, new in changes)
+    kept = [contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
+            for name, old, new in changes]
+    ids, tokens = tuple(c.id for c in kept), tuple(c.token or "" for c in kept)
     for admin in sorted(admins - {who.slack_user_id}):
-        notices.queue(session, ContactChanged(ids, admin))
+        notices.queue(session, ContactChanged(ids, admin, tokens if all(tokens) else ()))
 
 
 def decide(
@@ -165,7 +167,7 @@ def decide(
 def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str, team_id: str) -> None:
     """The registrant is told; requests not yet sent never will be; every admin's copy is settled;
     an approved site or officer is introduced to the other side (each pair once)."""
-    notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve, who.token or ""))
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
