@@ -111,13 +111,14 @@ class Row:
     last_error: str | None
     claimed_until: datetime | None = None
     in_doubt: bool = False
+    token: str | None = None   # what messages about it are keyed by (its id is reused on SQLite)
 
 
 def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> list[Row]:
     """The outbox rows under a key prefix (found through the key's pattern index)."""
     query = select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.not_before, OutboxMessage.sent_at,
                    OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error,
-                   OutboxMessage.claimed_until, OutboxMessage.in_doubt).where(
+                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.token).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))
