@@ -423,16 +423,18 @@ KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     ContactQuestion, UnconfirmedContacts, MaterialsDigest, PictureOf)}
 
 
-def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:
-    """Owe this notice (once per key); False when it was already owed."""
-    return queue_all(session, [notice], not_before) == 1
+def queue(session: Session, team_id: str, notice: Notice, not_before: datetime | None = None) -> bool:
+    """Owe this notice in the workspace (once per key); False when it was already owed."""
+    return queue_all(session, team_id, [notice], not_before) == 1
 
 
-def queue_all(session: Session, owed: list[Notice], not_before: datetime | None = None) -> int:
-    """Owe these notices in one statement (each once per key); how many were not owed already."""
+def queue_all(session: Session, team_id: str, owed: list[Notice], not_before: datetime | None = None) -> int:
+    """Owe these notices in the workspace, in one statement (each once per key); how many were not
+    owed already. The workspace's token sends them."""
     not_before = not_before or now_in(session)   # "now" is the bot's one clock, never the machine's
     return outbox.enqueue_many(session, [
-        outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=not_before)
+        outbox.row(n.key, n.channel, team_id=team_id, kind=n.kind, params=n.params(), method=n.method, ts=n.ts,
+                   not_before=not_before)
         for n in owed])
 
 

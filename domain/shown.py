@@ -67,19 +67,19 @@ class Pictured:
 
 
 def registrant(session: Session, notice) -> Stakeholder | None:
-    return stakeholders.by_id(session, notice.stakeholder_id)
+    return stakeholders.by_id(session, None, notice.stakeholder_id)
 
 
 def still_pending(session: Session, notice: notices.ApprovalRequest) -> Stakeholder | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     if who is None or who.revision != notice.revision or who.status != Status.PENDING:
         return None   # decided, or changed since: an admin may only approve what they are shown
     return who
 
 
 def introduced(session: Session, notice: notices.Introduction) -> Introduced | None:
-    site = stakeholders.by_id(session, notice.site_id)
-    officers = [o for o in map(lambda i: stakeholders.by_id(session, i), notice.officer_ids)
+    site = stakeholders.by_id(session, None, notice.site_id)
+    officers = [o for o in map(lambda i: stakeholders.by_id(session, None, i), notice.officer_ids)
                 if o is not None and o.status == Status.APPROVED]
     if site is None or site.status != Status.APPROVED or not officers:
         return None   # no longer approved: nobody is introduced to them
@@ -89,7 +89,7 @@ def introduced(session: Session, notice: notices.Introduction) -> Introduced | N
 
 def changed(session: Session, notice: notices.ContactChanged) -> Changed | None:
     changes = contact_changes.by_ids(session, list(notice.change_ids))
-    who = changes and stakeholders.by_id(session, changes[0].stakeholder_id)
+    who = changes and stakeholders.by_id(session, None, changes[0].stakeholder_id)
     return Changed(who, [(c.field, c.old_value, c.new_value) for c in changes]) if who else None
 
 
@@ -104,7 +104,7 @@ def logged(session: Session, notice: notices.TrainingLogged) -> Logged | None:
     row = _training(session, notice)
     if row is None:
         return None
-    who = stakeholders.by_slack_user(session, row.logged_by)
+    who = stakeholders.by_slack_user(session, row.team_id, row.logged_by)
     totals = (progress.trained_total(session, row.team_id, row.state, row.organization),
               progress.trained_total(session, row.team_id, row.state))
     return Logged(row, who.organization if who else row.organization, totals)
@@ -127,7 +127,7 @@ def nudged(session: Session, notice: notices.FollowupNudge) -> Nudged | None:
 
 def asked(session: Session, notice: notices.CheckIn) -> Asked | None:
     coalition = coalitions.by_id(session, notice.coalition_id)
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, None, notice.stakeholder_id)
     if coalition is None or who is None or who.status != Status.APPROVED or who.state != coalition.state \
             or notice.months not in coalition.offsets:
         return None   # no longer theirs to answer, or the follow-up was dropped from the plan
@@ -154,7 +154,7 @@ def questioned(session: Session, notice: notices.ContactQuestion) -> Stakeholder
 
 
 def left(session: Session, notice: notices.MemberLeft) -> Stakeholder | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, notice.team_id, notice.stakeholder_id)
     if who is None or who.status != Status.DEACTIVATED or who.revision != notice.revision:
         return None   # back in Slack since: an approver hears of them instead
     return who

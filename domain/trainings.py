@@ -151,7 +151,8 @@ def log_training(session, team: str, who, training: Training, at: datetime, by_f
                                 training.on, at)
     channel = coalitions.coalition_channel(session, team, who.state)
     if channel and not progress.opted_out(session, team, who.state, who.organization):
-        notices.queue(session, notices.TrainingCelebration(row.id, channel, row.token), not_before=at + UNDO_FOR)
+        notices.queue(session, team, notices.TrainingCelebration(row.id, channel, row.token),
+                      not_before=at + UNDO_FOR)
     if by_form:
-        notices.queue(session, notices.TrainingLogged(row.id, who.slack_user_id, row.token))
+        notices.queue(session, team, notices.TrainingLogged(row.id, who.slack_user_id, row.token))
     return row

@@ -29,14 +29,14 @@ def user_changed(event, body, context):
     if not isinstance(user, str) or not user:
         return
     leaving = bool(person.get("deleted"))
+    team = body.get("team_id") or person.get("team_id") or ""
     with reading(services.sessions) as session:
-        found = stakeholders.by_slack_user(session, user)
+        found = stakeholders.by_slack_user(session, team, user)
         status = found.status if found else None
     if status not in ((Status.APPROVED, Status.PENDING) if leaving else (Status.DEACTIVATED,)):
         return
-    team = body.get("team_id") or person.get("team_id") or ""
     with services.sessions.begin() as session:
-        (members.deactivate if leaving else members.reactivate)(session, team, user, services.admins,
+        (members.deactivate if leaving else members.reactivate)(session, team, user, services.admins_of(team),
                                                                  services.clock())
 
 
@@ -56,7 +56,7 @@ def press_edit(ack, body, action, client, respond, context):
     ack()
     services, user = context["services"], body["user"]["id"]
     with reading(services.sessions) as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, _team(body), user)
         mine = who is not None and who.id == _asked_about(action)
         form = registration_blocks.registration_form(profile_of(who)) if mine else None
     if form is None:

@@ -81,7 +81,7 @@ def recipient_gone(admins: frozenset[str]):
     def gone(session: Session, message: Claimed, at: datetime) -> bool:
         from domain.members import recipient_gone as leave
 
-        return leave(session, message.kind, message.params, message.channel, admins, at)
+        return leave(session, message.team_id, message.channel, admins, at)
 
     return gone
 

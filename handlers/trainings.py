@@ -34,7 +34,7 @@ FORM = "trained"
 
 def approved_caller(session: Session, call: Call) -> Stakeholder | Message:
     """The caller's approved registration, or the message that says why it is needed."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None:
         return Message("Only registered coalition members can log this. Register with `/tat register`; "
                        "once a coalition admin approves you, try again.")
@@ -120,7 +120,7 @@ def submit_form(ack, body, view, context):
     if errors:
         return ack(response_action="errors", errors=errors)
     with services.sessions.begin() as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, team, user)
         if who is None or who.status != "approved":
             return ack(response_action="errors", errors={"count": "Only approved coalition members can log trainings."})
         if not first_time(session, team, form_key(view), moment):   # the same form again: logged once

@@ -103,11 +103,14 @@ class Sender:
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
                  batch: int = 50, clock=now, recipients: Recipients | None = None,
-                 kinds: frozenset[str] = frozenset({"literal"})):
+                 kinds: frozenset[str] = frozenset({"literal"}), teams=lambda: None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
         longer applies; it raises for a kind it does not know (handlers/notices.py). `kinds`: the
-        kinds it knows (dead letters of these that another version could not render are tried again)."""
+        kinds it knows (dead letters of these that another version could not render are tried again).
+        `teams()`: the workspaces whose messages this sender sends (those its client's token belongs
+        to; None: every one's, as before auth.test has named it)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.teams = teams
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -191,7 +194,7 @@ class Sender:
 
     def _until_next_due(self) -> float:
         with self.sessions.begin() as session:
-            due = outbox.next_due(session, self.clock())
+            due = outbox.next_due(session, self.clock(), self.teams())
         seconds = (due - self.clock()).total_seconds() if due else self._tick
         return min(max(seconds, 0.05), self._tick)
 
@@ -207,7 +210,7 @@ class Sender:
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer)
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer, self.teams())
                 batch = self._rendered(session, claimed)
             if not claimed:
                 return taken

@@ -29,7 +29,8 @@ def owed(message: outbox.Claimed, content: dict, channel: str, ts: str, at: date
     if content.get("picture") is None or message.method == METHOD:
         return None
     notice = PictureOf(message.key, message.kind, message.params or {}, channel, ts)
-    return outbox.row(notice.key, notice.channel, kind=notice.kind, params=notice.params(), method=notice.method,
+    return outbox.row(notice.key, notice.channel, team_id=message.team_id, kind=notice.kind, params=notice.params(),
+                      method=notice.method,
                       ts=notice.ts, not_before=at)
 
 

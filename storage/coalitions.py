@@ -60,8 +60,8 @@ def leads_of(session: Session, team_id: str | None, state: str) -> list[str]:
     return list(found.leads) if found else []
 
 
-def approved_in(session: Session, state: str) -> list[Stakeholder]:
-    return list(session.scalars(select(Stakeholder).where(Stakeholder.state == state,
+def approved_in(session: Session, team_id: str, state: str) -> list[Stakeholder]:
+    return list(session.scalars(select(Stakeholder).where(Stakeholder.team_id == team_id, Stakeholder.state == state,
                                                           Stakeholder.status == "approved").order_by(Stakeholder.id)))
 
 
@@ -111,6 +111,7 @@ class Row:
     last_error: str | None
     claimed_until: datetime | None = None
     in_doubt: bool = False
+    team_id: str = ""
     token: str | None = None   # what messages about it are keyed by (its id is reused on SQLite)
 
 
@@ -118,7 +119,8 @@ def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> l
     """The outbox rows under a key prefix (found through the key's pattern index)."""
     query = select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.not_before, OutboxMessage.sent_at,
                    OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error,
-                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.token).where(
+                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.team_id,
+                   OutboxMessage.token).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))

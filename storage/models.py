@@ -53,13 +53,16 @@ class Base(DeclarativeBase):
 
 
 class Stakeholder(Base):
-    """A registered coalition member: one per Slack user."""
+    """A registered coalition member: one per Slack user of a workspace (a user id is unique only
+    within its workspace)."""
 
     __tablename__ = "stakeholders"
-    __table_args__ = (Index("ix_stakeholders_state_sector_status", "state", "sector", "status"),)
+    __table_args__ = (Index("ix_stakeholders_state_sector_status", "state", "sector", "status"),
+                      UniqueConstraint("team_id", "slack_user_id", name="uq_stakeholders_team_user"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
     sector: Mapped[str] = mapped_column(String(32))
     organization: Mapped[str] = mapped_column(String(160))
@@ -100,7 +103,9 @@ class Coverage(Base):
     """A county in a law enforcement or AG stakeholder's jurisdiction."""
 
     __tablename__ = "coverage"
+    __table_args__ = (Index("ix_coverage_team_county", "team_id", "county_fips"),)
 
+    team_id: Mapped[str] = mapped_column(String(32))
     stakeholder_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True
     )
@@ -108,12 +113,13 @@ class Coverage(Base):
 
 
 class DirectoryRevision(Base):
-    """One row: a number raised by every transaction that changes stakeholders or their coverage,
-    as it commits. What /tat contact remembers is good while the number is unchanged."""
+    """One row a workspace: a number raised by every transaction that changes its stakeholders or
+    their coverage, as it commits. What /tat contact remembers is good while the number is unchanged."""
 
     __tablename__ = "directory_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -137,6 +143,7 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)   # the workspace whose token sends it
     key: Mapped[str] = mapped_column(String(200), unique=True)
     method: Mapped[str] = mapped_column(String(32), default="chat.postMessage")
     channel: Mapped[str] = mapped_column(String(32))

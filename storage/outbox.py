@@ -36,24 +36,27 @@ class Claimed:
     not_before: datetime
     attempts: int
     in_doubt: bool   # an earlier try may have reached Slack: look before sending again
+    team_id: str = ""   # the workspace that owes it: its token sends it
 
 
 def enqueue(session: Session, key: str, channel: str, text: str | None = None, blocks: list | None = None, *,
-            kind: str = "literal", params: dict | None = None, not_before: datetime | None = None,
+            team_id: str, kind: str = "literal", params: dict | None = None, not_before: datetime | None = None,
             method: str = "chat.postMessage", ts: str | None = None) -> bool:
     """Queue a message once per key (on every database, even from two instances at once);
     False when that key was already queued. A `literal` message is sent as its text and blocks;
     any other kind is rendered from its params when it is sent."""
-    return enqueue_many(session, [row(key, channel, text, blocks, kind=kind, params=params, not_before=not_before,
+    return enqueue_many(session, [row(key, channel, text, blocks, team_id=team_id, kind=kind, params=params,
+                                      not_before=not_before,
                                       method=method, ts=ts)]) == 1
 
 
-def row(key: str, channel: str, text: str | None = None, blocks: list | None = None, *, kind: str = "literal",
-        params: dict | None = None, not_before: datetime | None = None, method: str = "chat.postMessage",
-        ts: str | None = None) -> dict:
-    """One message to queue with `enqueue_many`."""
+def row(key: str, channel: str, text: str | None = None, blocks: list | None = None, *, team_id: str,
+        kind: str = "literal", params: dict | None = None, not_before: datetime | None = None,
+        method: str = "chat.postMessage", ts: str | None = None) -> dict:
+    """One message to queue with `enqueue_many`, owed in the workspace `team_id` (its token sends it)."""
     at, queued = not_before or now(), now()
-    return {"key": key, "method": method, "channel": channel, "ts": ts, "kind": kind, "params": params,
+    return {"team_id": team_id, "key": key, "method": method, "channel": channel, "ts": ts, "kind": kind,
+            "params": params,
             "text": text, "blocks": blocks or None, "created_at": queued, "not_before": at, "due_at": at,
             "attempts": 0, "in_doubt": False, "token": secrets.token_hex(8)}
 
@@ -79,14 +82,17 @@ def _pending():
 
 
 def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] | None = None,
-              claimer: str | None = None) -> list[Claimed]:
-    """Take up to `limit` due messages for sending, oldest first; another sender skips them."""
+              claimer: str | None = None, teams: frozenset[str] | None = None) -> list[Claimed]:
+    """Take up to `limit` due messages for sending, oldest first; another sender skips them. `teams`:
+    only the messages of these workspaces (those the sender holds a token for; None: any)."""
     query = select(OutboxMessage.id).where(
         *_pending(), OutboxMessage.due_at <= at, OutboxMessage.not_before >= at - GIVE_UP_AFTER,   # else missed
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < at),
     ).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
     if keys is not None:
         query = query.where(OutboxMessage.key.in_(keys))
+    if teams is not None:
+        query = query.where(OutboxMessage.team_id.in_(sorted(teams)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.execute(
@@ -95,7 +101,7 @@ def claim_due(session: Session, at: datetime, limit: int = 50, keys: list[str] |
         .returning(OutboxMessage.id, OutboxMessage.key, OutboxMessage.method, OutboxMessage.channel,
                    OutboxMessage.ts, OutboxMessage.kind, OutboxMessage.params, OutboxMessage.text,
                    OutboxMessage.blocks, OutboxMessage.not_before,
-                   OutboxMessage.attempts, OutboxMessage.in_doubt)
+                   OutboxMessage.attempts, OutboxMessage.in_doubt, OutboxMessage.team_id)
         .execution_options(synchronize_session=False))
     claimed = sorted((Claimed(*row) for row in rows), key=lambda c: (c.not_before, c.id))
     _mark_in_doubt(session, [c.id for c in claimed if c.method == "chat.postMessage"])
@@ -117,10 +123,12 @@ def release_claims_of(session: Session, gone: list[str]) -> int:
                            .values(claimed_until=None).execution_options(synchronize_session=False)).rowcount
 
 
-def next_due(session: Session, at: datetime) -> datetime | None:
-    """When the soonest pending message can next be claimed: when it is due, or its claim lapses."""
+def next_due(session: Session, at: datetime, teams: frozenset[str] | None = None) -> datetime | None:
+    """When the soonest pending message (of these workspaces) can next be claimed: when it is due, or
+    its claim lapses."""
     free_at = case((OutboxMessage.claimed_until > at, OutboxMessage.claimed_until), else_=OutboxMessage.due_at)
-    return session.scalar(select(func.min(free_at)).where(*_pending()))
+    query = select(func.min(free_at)).where(*_pending())
+    return session.scalar(query.where(OutboxMessage.team_id.in_(sorted(teams))) if teams is not None else query)
 
 
 def still_held(session: Session, message: "Claimed", claimer: str | None, at: datetime) -> bool:
@@ -225,21 +233,23 @@ def revive_renderable(session: Session, kinds: frozenset[str], at: datetime, als
     return revived.rowcount
 
 
-def dead_letters(session: Session, limit: int = 20, offset: int = 0) -> list[OutboxMessage]:
-    """Messages given up on, newest first (one page of them)."""
-    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.dead_at.is_not(None))
+def dead_letters(session: Session, team_id: str, limit: int = 20, offset: int = 0) -> list[OutboxMessage]:
+    """The workspace's messages given up on, newest first (one page of them)."""
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.team_id == team_id,
+                                                            OutboxMessage.dead_at.is_not(None))
                                 .order_by(OutboxMessage.dead_at.desc(), OutboxMessage.id.desc())
                                 .offset(offset).limit(limit)))
 
 
-def dead_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dead_at.is_not(None)))
+def dead_count(session: Session, team_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.team_id == team_id, OutboxMessage.dead_at.is_not(None)))
 
 
-def revive(session: Session, message_id: int, at: datetime) -> bool:
-    """Try a dead letter again, from now on."""
+def revive(session: Session, team_id: str, message_id: int, at: datetime) -> bool:
+    """Try one of the workspace's dead letters again, from now on."""
     revived = session.execute(update(OutboxMessage).where(
-        OutboxMessage.id == message_id, OutboxMessage.dead_at.is_not(None)).values(
+        OutboxMessage.team_id == team_id, OutboxMessage.id == message_id, OutboxMessage.dead_at.is_not(None)).values(
         dead_at=None, not_before=at, due_at=at, claimed_until=None,
     ).execution_options(synchronize_session=False))
     session.info["outbox_queued"] = True

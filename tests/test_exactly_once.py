@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import outbox
 from storage.db import engine_for, migrate, session_factory
-from tests.conftest import ADMIN, count_rows
+from tests.conftest import ADMIN, TEAM_ID, count_rows
 from tests.test_registration import MANAGER, TRUCK_STOP, press, stakeholder, submit, wait_until
 from tests.test_running import bot_env, bot_process
 
@@ -18,7 +18,7 @@ def queue(database_url: str, users: list[str], not_before: datetime | None = Non
     migrate(engine)
     with session_factory(engine).begin() as session:
         for user in users:
-            outbox.enqueue(session, f"test:{user}", user, f"Hello {user}", not_before=not_before)
+            outbox.enqueue(session, f"test:{user}", user, f"Hello {user}", not_before=not_before, team_id=TEAM_ID)
     engine.dispose()
 
 

@@ -206,12 +206,13 @@ def test_a_celebration_waits_for_undo_to_run_out_and_names_only_organization_and
     with sessions.begin() as session:
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         start = running.clock()
         row = progress.add_training(session, TEAM, who, 12, "employees", "TAT", TODAY, start)
         from domain import notices
 
-        notices.queue(session, notices.TrainingCelebration(row.id, "C0COALITN1"), not_before=start + trainings.UNDO_FOR)
+        notices.queue(session, payloads.TEAM["id"], notices.TrainingCelebration(row.id, "C0COALITN1"),
+                      not_before=start + trainings.UNDO_FOR)
     running.bot.sender.send_due()
     assert running.slack.calls_to("chat.postMessage", channel="C0COALITN1") == []
     running.clock.advance(minutes=11)
@@ -227,9 +228,9 @@ def test_an_organization_that_opted_out_is_not_celebrated(running):
         from domain import notices
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         row = progress.add_training(session, TEAM, who, 12, "employees", "TAT", TODAY, running.clock())
-        notices.queue(session, notices.TrainingCelebration(row.id, "C0COALITN1"))
+        notices.queue(session, payloads.TEAM["id"], notices.TrainingCelebration(row.id, "C0COALITN1"))
     running.bot.sender.send_due()
     assert running.slack.calls_to("chat.postMessage", channel="C0COALITN1") == []
 
@@ -253,7 +254,7 @@ def test_trainings_of_another_workspace_are_not_counted(running):
     with running.bot.services.sessions.begin() as session:
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         progress.add_training(session, "T0ELSEWHERE", who, 999, "employees", "TAT", TODAY, running.clock())
     answer = ephemeral(running.command(MANAGER, "trained 1"))
     assert "the NE coalition's total: *1*" in answer["text"]

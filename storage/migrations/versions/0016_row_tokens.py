@@ -6,16 +6,16 @@ the admins' notes of a contact change, and a lead's alert about a failed message
 token of the row instead. Rows from before keep their id-based keys (no token), so nothing already
 sent is sent again.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
