@@ -153,7 +153,8 @@ def _raise_revision(session: Session) -> None:
         dialect = session.get_bind().dialect.name
         session.execute(_raise(dialect))
         if dialect == "postgresql":
-            session.execute(text(f"NOTIFY {directory_watch.CHANNEL}"))   # heard by every process as this commits
+            watch = directory_watch.watch_of(session.get_bind())   # heard by every process as this commits
+            session.execute(text(f"SELECT pg_notify('{directory_watch.CHANNEL}', {directory_watch.payload(watch)})"))
         session.info[_RAISED] = True
 
 
