@@ -4,6 +4,8 @@
     python bot.py check     check the settings, the database, the token and its scopes, admins, channels
     python bot.py shell     try the bot locally, with no Slack workspace
     python bot.py dispatch  send whatever is due now, once, and exit
+    python bot.py migrate [--team T...]   bring the database up to date; rows of before workspaces
+                            were told apart become the workspace's (--team, else the token's)
     python bot.py import FILE.csv [--approved] [--meeting]   import a meeting's list (see datafiles.py)
     python bot.py export [--state XX] [--team T] [-o FILE]   the coalition CSV, to a file or standard output
 
@@ -15,6 +17,7 @@ import gc
 gc.disable()  # while the modules load: the ~85,000 objects they make live as long as the process
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -31,13 +34,13 @@ import logs
 import metrics
 import schedules
 from config import Settings, SettingsError, load_settings, require_slack
-from domain import places
+from domain import chart_worker, places
 from domain.registration import offer_waiting
 from faults import explained
 from handlers import Services, notices, register
 from handlers.later import Later
-from handlers.slack_token import REFUSED_TOKEN, Identity, check_token_in_background
-from handlers.web import MAX_BODY_BYTES, wsgi_app
+from handlers.slack_token import REFUSED_TOKEN, Identity, check_token, check_token_in_background
+from handlers.web import MAX_BODY_BYTES, AnsweringSlack, wsgi_app
 from schedules.clock import start_clock
 from schedules.delivery import Recipients, Sender
 from storage import health
@@ -51,11 +54,13 @@ from storage.db import (
 )
 from storage.directory_watch import start_watching, stop_watching
 from storage.models import now
+from storage.workspaces import adopt
 
 gc.freeze()  # so the collector never walks them, during the imports (~40 ms) or after
 gc.enable()
 
 log = logging.getLogger("tat")
+TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")
 
 
 @dataclass(frozen=True)
@@ -86,15 +91,18 @@ def build(settings: Settings, *, clock=None) -> Bot:
     wait_until_reachable(engine, settings.database_wait_seconds)
     migrate(engine)
     later = Later()
-    services = Services(session_factory(engine), settings.admins, later, clock or now)
+    identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
+    services = Services(session_factory(engine), settings.admins, later, clock or now, home=lambda: identity.team_id)
     keep_clock(services.sessions, services.clock)   # what the database is told happened when: the same clock
     # Listeners' calls never retry or sleep (views.open must beat its trigger's 3 seconds); the
-    # sender handles Slack's 429 and 5xx itself, by rescheduling.
+    # sender handles Slack's 429 and 5xx itself, by rescheduling. It sends only the messages of the
+    # token's workspace (once auth.test has named it), with that token.
     listeners_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=3, retry_handlers=[])
     sender_client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[])
-    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock,
+    sender = Sender(services.sessions, sender_client, notices.render, clock=services.clock, kinds=notices.KINDS,
+                    teams=identity.teams,
                     recipients=Recipients(notices.CHECK_RECIPIENT, notices.recipient_gone(settings.admins)))
-    identity = Identity(settings.bot_token)   # auth.test is asked after start-up: Slack may be down now
+    identity.when_known.append(lambda team: _settle_in(engine, services, sender, team))
     app = App(client=listeners_client, signing_secret=settings.signing_secret or "", process_before_response=True,
               authorize=identity.authorizer(),
               name="bot.py")  # what Bolt would find by inspect.stack(), which reads every frame's source: 25 ms
@@ -103,9 +111,16 @@ def build(settings: Settings, *, clock=None) -> Bot:
     gc.freeze()       # and keep the collector from walking its million objects again and again
     if not settings.admins:
         log.warning("TAT_ADMINS is empty: registrations will wait for an approval nobody can give.")
-    with services.sessions.begin() as session:   # a registration made while no admin was configured
-        offer_waiting(session, settings.admins)
     return Bot(app, engine, services, later, sender, identity)
+
+
+def _settle_in(engine: Engine, services: Services, sender: Sender, team: str) -> None:
+    """auth.test named the token's workspace: rows made before workspaces were told apart become its
+    own, and its registrations made while no admin was configured reach TAT_ADMINS."""
+    adopt(engine, team)
+    with services.sessions.begin() as session:
+        offer_waiting(session, team, services.admins)
+    sender.wake()
 
 
 class _TokenIsInTheClient(logging.Filter):
@@ -147,6 +162,7 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _stop)   # before anything starts: a send in flight is let finish
     try:
         bot.start()
+        chart_worker.start()   # matplotlib loads in its own process while the first requests are answered
         check_token_in_background(bot.app.client, bot.identity)
         clock = start_clock(lambda: schema.is_current() and schedules.tick(bot.services, bot.sender))
         if settings.socket_mode:
@@ -165,6 +181,8 @@ def serve(settings: Settings) -> None:
     finally:
         if clock is not None:
             clock.shutdown(wait=False)
+        bot.later.drop_waiting()   # what waits after acknowledgements is dropped; messages owed stay owed
+        chart_worker.close()       # a chart being drawn may finish within two seconds
         bot.close()
 
 
@@ -177,6 +195,7 @@ def socket_mode(bot: Bot, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler, tries = SocketModeHandler(bot.app, app_token), 0
+    handler.app = AnsweringSlack(bot.app)   # a lock held elsewhere is waited for a second at most, then "busy"
     try:
         while True:
             log.info("connecting to Slack in Socket Mode")
@@ -201,7 +220,10 @@ def socket_mode(bot: Bot, app_token: str) -> None:
 
 
 def dispatch_once(bot: Bot) -> int:
-    """Decide what is due and send it, once, in this thread; how many messages Slack took."""
+    """Decide what is due and send it, once, in this thread; how many messages Slack took. The token's
+    workspace is learnt first (auth.test), as serving does: its messages are the ones to send."""
+    if not bot.identity.known.is_set():
+        check_token(bot.app.client, bot.identity)
     return schedules.dispatch(bot.services, bot.sender)
 
 
@@ -227,7 +249,7 @@ VERBS = {
              "exit status 0 only when all is well.",
     "shell": "Try the bot locally, with no Slack workspace (its data stays in tat-shell.db).",
     "dispatch": "Send whatever is due now, once, and exit (for cron-style deployments).",
-    "import": "", "export": "",   # argparse in datafiles.py
+    "import": "", "export": "", "migrate": "",   # their arguments are read by their own parsers
 }
 
 
@@ -283,7 +305,39 @@ def run_verb(verb: str, settings: Settings, args: list[str]) -> int:
         return preflight.run(settings)
     if verb == "dispatch":
         return dispatch(settings)
+    if verb == "migrate":
+        return migrate_verb(settings, args)
     return data_verb(settings, verb, args)
+
+
+def migrate_verb(settings: Settings, args: list[str]) -> int:
+    """`python bot.py migrate [--team T...]`: migrate the database, and give the rows made before
+    workspaces were told apart to the workspace named, or else to the bot token's (auth.test)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python bot.py migrate", description=migrate_verb.__doc__)
+    parser.add_argument("--team", help="the Slack workspace (team id, T...) the existing rows belong to; "
+                                       "by default the bot token's")
+    options = parser.parse_args(args)
+    team = options.team
+    if team is None and settings.bot_token:
+        team = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=30).auth_test()["team_id"]
+    if team is not None and not TEAM_ID.match(team):
+        print(f"--team takes a Slack team id like T0123ABCD, not {team!r}.", file=sys.stderr)
+        return 2
+    engine = engine_for(settings.database_url)
+    try:
+        wait_until_reachable(engine, settings.database_wait_seconds)
+        migrate(engine, team)
+        if team:
+            adopt(engine, team)
+    finally:
+        engine.dispose()
+    print(f"the database is at the newest migration; rows made before workspaces were told apart belong to "
+          f"workspace {team}" if team else
+          "the database is at the newest migration (no workspace named: rows of before workspaces were told "
+          "apart become the token's when the bot starts)")
+    return 0
 
 
 def _env_file_option(argv: list[str]) -> tuple[list[str], str | None]:

@@ -73,13 +73,13 @@ def _import_checked(checked: spreadsheet.Checked, options, sessions: Sessions, c
         print("Nothing was imported: set SLACK_BOT_TOKEN so that people can be matched to Slack users by e-mail.",
               file=out)
         return 2
-    team = client.auth_test()["team_id"] if options.meeting else None
-    if team is not None and not _meetings_set_up(sessions, team, checked, out):
+    team = client.auth_test()["team_id"]   # the people are the token's workspace's
+    if options.meeting and not _meetings_set_up(sessions, team, checked, out):
         return 1
     ids = slack_users_by_email(client, checked)
     with sessions().begin() as session:
-        done = spreadsheet.import_profiles(session, checked, ids, approved=options.approved)
-        trained = meeting.record(session, team, checked.chunks(), now()) if team is not None else None
+        done = spreadsheet.import_profiles(session, team, checked, ids, approved=options.approved)
+        trained = meeting.record(session, team, checked.chunks(), now()) if options.meeting else None
     status = "approved" if options.approved else "pending (an admin approves them)"
     print(f"Imported {done.added} people, {status}; {done.already} already registered.", file=out)
     if trained is not None:

@@ -24,9 +24,11 @@ from sqlalchemy import func, select
 import bot as tat_bot
 import schedules
 from config import Settings
+from domain import localtime
 from localslack import payloads, strict
 from localslack.standin import SlackStandIn
-from storage.models import OutboxMessage
+from storage.models import Coalition, OutboxMessage
+from storage.workspaces import adopt
 
 SHELL_DATABASE = "sqlite:///tat-shell.db"
 
@@ -97,6 +99,7 @@ class Shell:
                         admins=frozenset({PEOPLE[0].user}))
         self.clock = ShiftedClock()
         self.bot = tat_bot.build(local, clock=self.clock)
+        adopt(self.bot.engine, payloads.TEAM["id"])   # a tat-shell.db of before workspaces: its rows are the shell's
         self.me = PEOPLE[1]
         self.shown: list[Shown] = []             # messages whose buttons can be pressed
         self.numbers: dict[str, int] = {}        # the last message number each person was shown
@@ -213,13 +216,21 @@ class Shell:
             return self.say("Say wait and a number of days or hours, like wait 31 days.")
         until = self.clock() + timedelta(**{"days" if unit.startswith("day") else "hours": int(amount)})
         while True:
-            step = min(until, self.clock() + timedelta(days=1), self._next_due() or until)
+            step = min(until, self.clock() + timedelta(days=1), self._next_due() or until, self._next_morning())
             self.clock.ahead += max(step - self.clock(), timedelta(0))
             schedules.dispatch(self.bot.services, self.bot.sender)
             if self.clock() >= until:
                 break
         self.say(f"(it is now {self.clock():%a %d %b %Y %H:%M} UTC for the bot)")
         self._show_new_calls()
+
+    def _next_morning(self) -> datetime:
+        """The next 10:00 on a working day where a coalition is: when the clock's jobs ask contacts their
+        yearly question or send the week's note of who needs materials."""
+        with self.bot.services.sessions() as session:
+            zones = set(session.scalars(select(Coalition.time_zone)))
+        later = self.clock() + timedelta(seconds=1)
+        return min((localtime.next_morning(later, zone) for zone in zones), default=later + timedelta(days=1))
 
     def _next_due(self) -> datetime | None:
         """When the next message the bot owes falls due, if it is later than now."""

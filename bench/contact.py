@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, text  # noqa: E402
 import bot as tat_bot  # noqa: E402
 from domain import places  # noqa: E402
 from localslack.client import SECRET, BotClient, settings_for, stop_server  # noqa: E402
+from localslack.payloads import TEAM  # noqa: E402 (the workspace of the requests the benchmark makes)
 from localslack.standin import SlackStandIn  # noqa: E402
 from storage.db import engine_for, migrate, session_factory  # noqa: E402
 from storage.models import Coverage, Stakeholder, now  # noqa: E402
@@ -52,7 +53,7 @@ def seed(database: str) -> None:
         officer = i < OFFICERS
         sector = "law_enforcement" if officer else rng.choice(OTHER_SECTORS)
         rows.append({
-            "id": i + 1, "slack_user_id": f"U{i:09d}", "name": f"Person {i}", "sector": sector,
+            "id": i + 1, "team_id": TEAM["id"], "slack_user_id": f"U{i:09d}", "name": f"Person {i}", "sector": sector,
             "organization": f"Organization {i % 977}", "title": "Sergeant" if officer else "Manager",
             "phone": f"(402) 555-{i % 10_000:04d}", "email": f"person{i}@example.org", "state": state,
             "county_fips": None if officer else rng.choice(counties[state]),
@@ -61,7 +62,7 @@ def seed(database: str) -> None:
         })
         if officer and i % 10:
             for fips in rng.sample(counties[state], min(len(counties[state]), rng.randint(1, 3))):
-                coverage.append({"stakeholder_id": i + 1, "county_fips": fips})
+                coverage.append({"team_id": TEAM["id"], "stakeholder_id": i + 1, "county_fips": fips})
     rows.append({**rows[-1], "id": STAKEHOLDERS + 1, "slack_user_id": CALLER, "sector": "truck_stop",
                  "state": "NE", "county_fips": "31055", "status": "approved", "statewide": False})
     engine = engine_for(database)

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from localslack.payloads import TEAM as WORKSPACE  # noqa: E402
 from localslack.standin import SlackStandIn  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import engine_for, migrate, session_factory  # noqa: E402
@@ -76,7 +77,8 @@ def queue(database: str, recipients: int) -> None:
     migrate(engine)
     with session_factory(engine).begin() as session:
         outbox.enqueue_many(session, [outbox.row(f"fanout:U0FAN{i:06d}", f"U0FAN{i:06d}", "Three months on: "
-                                                  "how is your coalition doing?") for i in range(recipients)])
+                                                  "how is your coalition doing?", team_id=WORKSPACE["id"])
+                                       for i in range(recipients)])
     engine.dispose()
 
 

@@ -1,4 +1,6 @@
-"""A state's coalition: setting it up, planning its follow-ups, and the stakeholders' check-in answers.
+"""A state's coalition: setting it up, planning its follow-ups, the stakeholders' check-in answers,
+and what other features ask of it (its channel for celebrations, its meeting and next follow-up
+for progress and its chart).
 
 Follow-ups are outbox notices owed at their instant: the channel post is queued when the
 coalition is set up (and queued anew, for those not yet sent, when it is edited); the check-ins
@@ -16,7 +18,7 @@ from domain.notices import CheckIn, CheckInReminder, FollowupNudge, LeadAlert
 from domain.profile import Invalid
 from domain.registration import ask_admins
 from storage import coalitions, outbox, stakeholders
-from storage.models import Coalition
+from storage.models import Coalition, now
 
 ANSWERS = {
     "trained": "We log a training",
@@ -129,8 +131,8 @@ def lead_since(coalition: Coalition, lead: str) -> datetime:
 
 def _ask_leads_about_waiting(session: Session, coalition: Coalition) -> int:
     """Registrations of the state that already wait for approval reach its (new) leads too."""
-    waiting = [who for who in stakeholders.pending(session) if who.state == coalition.state]
-    return sum(ask_admins(session, who, frozenset(), who.revision == 1, coalition.team_id) for who in waiting)
+    waiting = [who for who in stakeholders.pending(session, coalition.team_id) if who.state == coalition.state]
+    return sum(ask_admins(session, who, frozenset(), who.revision == 1) for who in waiting)
 
 
 def replan(session: Session, coalition: Coalition, at: datetime) -> int:
@@ -144,7 +146,7 @@ def replan(session: Session, coalition: Coalition, at: datetime) -> int:
         if due < at - followups.LATE_LIMIT or months in maybe_sent:
             continue
         nudge = FollowupNudge(coalition.id, months, coalition.revision, coalition.channel_id)
-        queued += notices.queue(session, nudge, not_before=due)
+        queued += notices.queue(session, coalition.team_id, nudge, not_before=due)
     return queued
 
 
@@ -174,33 +176,33 @@ def fan_out_checkins(session: Session, at: datetime) -> int:
 def _owe_checkins(session: Session, coalition: Coalition, months: int, due: datetime, at: datetime) -> int:
     asked = outbox.keys_with_prefix(session, CheckIn.prefix(coalition.id, months))
     owed = [CheckIn(coalition.id, months, who.id, who.slack_user_id)
-            for who in coalitions.approved_in(session, coalition.state)]
+            for who in coalitions.approved_in(session, coalition.team_id, coalition.state)]
     owed = [n for n in owed if n.key not in asked]
     if not owed:
         return 0
     send_at = localtime.landing(due, at, coalition.time_zone)   # a late one: the next working morning
     remind_at = localtime.working_days_later(send_at, followups.REMIND_AFTER_WORKING_DAYS, coalition.time_zone)
     reminders = [CheckInReminder(n.coalition_id, n.months, n.stakeholder_id, n.user) for n in owed]
-    notices.queue_all(session, reminders, not_before=remind_at)
-    return notices.queue_all(session, owed, not_before=send_at)
+    notices.queue_all(session, coalition.team_id, reminders, not_before=remind_at)
+    return notices.queue_all(session, coalition.team_id, owed, not_before=send_at)
 
 
 def alert_leads(session: Session, at: datetime) -> int:
     """Tell each lead about a follow-up post Slack refused (the bot is not in the channel, say) or one
     that was missed since they became a lead; once per failed message and lead. Failures already
-    told are not read again."""
-    owed: list[notices.Notice] = []
+    told are not read again. Each is owed in its coalition's workspace."""
+    queued = 0
     for coalition in coalitions.every(session):
+        owed: list[notices.Notice] = []
         for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
             problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
             stage = int(row.key.split(":")[2][1:])
             owed += [LeadAlert(coalition.id, stage, row.id, lead, problem) for lead in coalition.leads
                      if row.dead_at is not None and row.dead_at >= lead_since(coalition, lead)]
-    if not owed:
-        return 0
-    told = coalitions.keys_among(session, [n.key for n in owed])
-    fresh = [n for n in owed if n.key not in told]
-    return notices.queue_all(session, fresh, not_before=at) if fresh else 0
+        told = coalitions.keys_among(session, [n.key for n in owed]) if owed else set()
+        fresh = [n for n in owed if n.key not in told]
+        queued += notices.queue_all(session, coalition.team_id, fresh, not_before=at) if fresh else 0
+    return queued
 
 
 def channel_ready(session: Session, team_id: str, channel: str, at: datetime) -> int:
@@ -211,7 +213,7 @@ def channel_ready(session: Session, team_id: str, channel: str, at: datetime) ->
     for coalition in coalitions.posting_in(session, team_id, channel):
         for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
             if row.last_error in CHANNEL_PROBLEMS and at < row.not_before + followups.LATE_LIMIT:
-                revived += outbox.revive(session, row.id, at)
+                revived += outbox.revive(session, team_id, row.id, at)
     return revived
 
 
@@ -248,14 +250,14 @@ def snooze(session: Session, team_id: str, coalition_id: int, months: int, user:
     latest = replace(first, snoozed=max(snoozes)) if snoozes else first
     if latest.key in keys and coalitions.postpone(session, latest.key, later):
         return later
-    notices.queue(session, replace(first, snoozed=max(snoozes, default=0) + 1), not_before=later)
+    notices.queue(session, team_id, replace(first, snoozed=max(snoozes, default=0) + 1), not_before=later)
     return later
 
 
 def _asked(session: Session, team_id: str, coalition_id: int, months: int, user: str):
     """The coalition and the person, when this stage's check-in was sent to this person; else (None, None)."""
     coalition = coalitions.by_id(session, coalition_id, team_id)
-    who = stakeholders.by_slack_user(session, user)
+    who = stakeholders.by_slack_user(session, team_id, user)
     if coalition is None or who is None or who.status != "approved" or who.state != coalition.state:
         return None, None
     if months not in coalition.offsets or not coalitions.was_sent(session, CheckIn(coalition.id, months, who.id,
@@ -293,3 +295,30 @@ def _status(rows: list[coalitions.Row], due: datetime, at: datetime) -> str:
     if live and not (live[-1].last_error or "").startswith(GAVE_UP):
         return f"not delivered ({live[-1].last_error})"
     return "missed" if due < at else "planned"
+
+
+# -- what other features ask of a state's coalition ------------------------------------------------
+def coalition_channel(session: Session, team: str, state: str) -> str | None:
+    """The coalition channel of a state, where celebrations and nudges are posted; None when none is set."""
+    found = coalitions.by_state(session, team, state)
+    return found.channel_id if found else None
+
+
+def build_meeting_date(session: Session, team: str, state: str) -> date | None:
+    """The coalition build meeting's date, marked on the progress chart; None until one is set."""
+    found = coalitions.by_state(session, team, state)
+    return found.meeting_date if found else None
+
+
+def next_followup(session: Session, team: str, state: str, at: datetime | None = None) -> datetime | None:
+    """When the next follow-up is planned; None without a coalition or once all have passed."""
+    found = coalitions.by_state(session, team, state)
+    upcoming = [when for _, when in plan(found)] if found else []
+    moment = at or now()
+    return min((when for when in upcoming if when > moment), default=None)
+
+
+def checkin_answers(session: Session, team: str, state: str) -> dict[int, dict[str, int]]:
+    """How the state's stakeholders answered each follow-up's check-in: {months: {answer: how many}}."""
+    found = coalitions.by_state(session, team, state)
+    return coalitions.answers_by_stage(session, team, found.id) if found else {}

@@ -33,7 +33,7 @@ def ask_due(session: Session, at: datetime) -> int:
             round_ = store.ask(session, coalition.team_id, standing.who.id, standing.baseline, at)
             if round_:
                 question = ContactQuestion(coalition.team_id, standing.who.id, round_, standing.who.slack_user_id)
-                queued += notices.queue(session, question, not_before=at)
+                queued += notices.queue(session, coalition.team_id, question, not_before=at)
     return queued
 
 
@@ -50,9 +50,9 @@ def tell_leads(session: Session, at: datetime) -> int:
         late = store.unanswered(session, coalition.team_id, coalition.state, at - ANSWER_WITHIN, untold=True)
         told = store.mark_told(session, coalition.team_id, [(s.who.id, s.round) for s in late])
         if told:
-            queued += notices.queue_all(session, [UnconfirmedContacts(coalition.team_id, coalition.state, lead,
-                                                                      tuple(told)) for lead in coalition.leads],
-                                        not_before=at)
+            queued += notices.queue_all(session, coalition.team_id, [
+                UnconfirmedContacts(coalition.team_id, coalition.state, lead, tuple(told)) for lead in coalition.leads],
+                not_before=at)
     return queued
 
 
@@ -73,7 +73,7 @@ def still_unconfirmed(session: Session, team: str, pairs: list[tuple[int, int]])
     """Of these (contact, round) pairs, the contacts whose question is still open and unanswered."""
     found = []
     for stakeholder_id, round_ in pairs:
-        who = stakeholders.by_id(session, stakeholder_id)
+        who = stakeholders.by_id(session, team, stakeholder_id)
         asked = store.question(session, team, stakeholder_id)
         if who is not None and who.status == Status.APPROVED and asked and asked[:2] == (round_, True):
             found.append((who, local_day(asked[2], who.state)))
@@ -82,7 +82,7 @@ def still_unconfirmed(session: Session, team: str, pairs: list[tuple[int, int]])
 
 def open_question(session: Session, notice: ContactQuestion):
     """The contact a question is for, while it is still theirs to answer; else None."""
-    who = stakeholders.by_id(session, notice.stakeholder_id)
+    who = stakeholders.by_id(session, notice.team_id, notice.stakeholder_id)
     if who is None or who.status != Status.APPROVED or who.slack_user_id != notice.user:
         return None
     asked = store.question(session, notice.team_id, who.id)
@@ -92,7 +92,7 @@ def open_question(session: Session, notice: ContactQuestion):
 def confirm(session: Session, team: str, user: str, at: datetime, stakeholder_id: int | None = None):
     """The contact says their details hold: recorded as of `at`. Only for their own registration (an
     approved contact's); the registration, or None when it is not theirs to confirm."""
-    who = stakeholders.by_slack_user(session, user)
+    who = stakeholders.by_slack_user(session, team, user)
     if who is None or who.status != Status.APPROVED or who.sector not in CONTACT_SECTORS:
         return None
     if stakeholder_id is not None and stakeholder_id != who.id:

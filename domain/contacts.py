@@ -67,22 +67,22 @@ class Asker:
     jurisdiction: tuple[str, ...]
 
 
-def asker(session: Session, user: str) -> tuple[Asker | None, tuple | None]:
+def asker(session: Session, team: str, user: str) -> tuple[Asker | None, tuple | None]:
     """The person asking, and the version of the directory the answer is good for (see
     `Remembered`): read in one query, or, while this process hears the directory's changes, as
     read since the last change. An unregistered person's version is only what was heard, if any."""
     book = remembered(session)
     heard = book.heard(session)
-    if heard is not None and (kept := book.recall(("caller", user), heard)) is not None:
+    if heard is not None and (kept := book.recall(("caller", team, user), heard)) is not None:
         return kept, heard
-    row = directory.asker(session.get_bind(), user)
+    row = directory.asker(session.get_bind(), team, user)
     if row is None:
         return None, heard
     status, state, county, first_county, revision = row
     who = Asker(status, state, county, (first_county,) if first_county else ())
     if heard is None:
         return who, ("read", revision)
-    book.keep(("caller", user), heard, who)
+    book.keep(("caller", team, user), heard, who)
     return who, heard
 
 
@@ -103,17 +103,17 @@ def home_place(who: Stakeholder | Asker | None) -> Place:
     return Place(state=state) if state else Place()
 
 
-def find_place(session: Session, text: str) -> Place:
+def find_place(session: Session, team: str, text: str) -> Place:
     """A county, city, ZIP or state as SPEC writes them; failing those, an approved site's name."""
     found = places.resolve(text)
     if found.found or found.is_ambiguous or len(text) > places.PLACE_TEXT:
         return found
-    site = directory.site_named(session, text)
+    site = directory.site_named(session, team, text)
     county = places.county_by_fips(site.county_fips) if site and site.county_fips else None
     return Place(county=county, state=places.find_state(county.state)) if county else found
 
 
-def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12, team: str = "",
+def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 12, *, team: str,
                  at: datetime | None = None) -> Directory:
     """Everyone to call about a place, in the order they are shown: one page of them (a page past
     the last is the last). A county's: those covering it, then the state's statewide contacts; a
@@ -122,13 +122,13 @@ def directory_of(session: Session, place: Place, page: int = 1, per_page: int = 
     yearly question unanswered says since when their details are unconfirmed."""
     state, county = place.state, place.county
     fips = county.fips if county else None
-    parts = _officer_parts(session, state, county)
+    parts = _officer_parts(session, team, state, county)
     before = sum(part.total for part in parts)
     page = max(page, 1)
     while True:
         start = (page - 1) * per_page
         entries = _page_of(parts, start, per_page)
-        helpers, helping = directory.victim_services(session, state.abbr, fips, offset=max(0, start - before),
+        helpers, helping = directory.victim_services(session, team, state.abbr, fips, offset=max(0, start - before),
                                                      limit=per_page - len(entries))
         total = before + helping
         pages = max(1, -(-total // per_page))
@@ -147,18 +147,18 @@ class _Part:
     rows: Callable[[int, int], list[Entry]]   # offset, limit
 
 
-def _officer_parts(session: Session, state: State, county: County | None) -> list[_Part]:
+def _officer_parts(session: Session, team: str, state: State, county: County | None) -> list[_Part]:
     """A county's officers (in one list), or a whole state's: statewide ones, then by county (paged)."""
     if county is not None:
         officers = [Entry("local" if local else "statewide", who)
-                    for who, local in directory.officers(session, state.abbr, county.fips)]
+                    for who, local in directory.officers(session, team, state.abbr, county.fips)]
         return [_Part(len(officers), lambda offset, limit: officers[offset:offset + limit])]
-    statewide = [Entry("statewide", who) for who, _ in directory.officers(session, state.abbr, None)]
+    statewide = [Entry("statewide", who) for who, _ in directory.officers(session, team, state.abbr, None)]
     by_county = lambda offset, limit: [  # noqa: E731
         Entry("local", who, county=places.county_by_fips(fips))
-        for who, fips in directory.county_officers(session, state.abbr, offset, limit)]
+        for who, fips in directory.county_officers(session, team, state.abbr, offset, limit)]
     return [_Part(len(statewide), lambda offset, limit: statewide[offset:offset + limit]),
-            _Part(directory.count_county_officers(session, state.abbr), by_county)]
+            _Part(directory.count_county_officers(session, team, state.abbr), by_county)]
 
 
 def _page_of(parts: list[_Part], start: int, wanted: int) -> list[Entry]:
@@ -173,7 +173,7 @@ def _page_of(parts: list[_Part], start: int, wanted: int) -> list[Entry]:
 
 def _with_confirmations(session: Session, entries: list[Entry], state: State, team: str,
                         at: datetime | None) -> list[Entry]:
-    if not team or at is None:
+    if at is None:
         return entries
     late = confirmations.unconfirmed(session, team, state.abbr, [e.who.id for e in entries], at)
     return [replace(e, unconfirmed_since=late.get(e.who.id)) for e in entries]
@@ -206,11 +206,11 @@ class Remembered:
         return None if token is None else ("heard", token)
 
     def page(self, session: Session, place: Place, page: int, version: tuple | None,
-             show: Callable[[], Shown], team: str = "") -> Shown:
+             show: Callable[[], Shown], team: str) -> Shown:
         """`show()` for this page of the place, or what it gave last time if still true. `version`
         is the one read with the caller, before `show` reads."""
         if version is None:
-            version = self.heard(session) or ("read", directory.revision(session))
+            version = self.heard(session) or ("read", directory.revision(session, team))
         key = ("page", team, place.state.abbr, place.county.fips if place.county else None, page)
         kept = self.recall(key, version)
         if kept is not None:

@@ -18,9 +18,9 @@ PER_GROUP = 7   # officers in one group DM: with the manager, the 8 people a gro
 
 
 def officers_for(session: Session, site: Stakeholder) -> list[Stakeholder]:
-    """The site's local law enforcement: its county's, else its state's statewide contacts."""
-    local = directory.covering(session, site.county_fips) if site.county_fips else []
-    return local or directory.statewide(session, site.state)
+    """The site's local law enforcement (of its own workspace): its county's, else its state's statewide contacts."""
+    local = directory.covering(session, site.team_id, site.county_fips) if site.county_fips else []
+    return local or directory.statewide(session, site.team_id, site.state)
 
 
 def on_approved(session: Session, team_id: str, who: Stakeholder) -> int:
@@ -33,10 +33,10 @@ def on_approved(session: Session, team_id: str, who: Stakeholder) -> int:
     if sector.has_site:
         return _introduce(session, team_id, who, officers_for(session, who))
     if who.statewide:   # a statewide contact meets the sites no county officer covers
-        covered = directory.counties_with_officers(session, who.state)
-        sites = [s for s in directory.sites_in(session, who.state, None) if s.county_fips not in covered]
+        covered = directory.counties_with_officers(session, team_id, who.state)
+        sites = [s for s in directory.sites_in(session, team_id, who.state, None) if s.county_fips not in covered]
     else:
-        sites = directory.sites_in(session, who.state, who.jurisdiction)
+        sites = directory.sites_in(session, team_id, who.state, who.jurisdiction)
     return sum(_introduce(session, team_id, site, [who]) for site in sites)
 
 
@@ -49,7 +49,7 @@ def reintroduce(session: Session, team_id: str, who: Stakeholder, day: str) -> t
         earlier[site_id].append(officer_id)
     made, again = on_approved(session, team_id, who), 0
     for site_id, officer_ids in earlier.items():
-        site = stakeholders.by_id(session, site_id)
+        site = stakeholders.by_id(session, team_id, site_id)
         if site is not None:
             again += _queue(session, team_id, site, officer_ids, resend=day)
     return made + again, sum(map(len, earlier.values())) - again
@@ -66,6 +66,7 @@ def _queue(session: Session, team_id: str, site: Stakeholder, officer_ids: list[
     queued = 0
     for start in range(0, len(officer_ids), PER_GROUP):
         group = tuple(officer_ids[start:start + PER_GROUP])
-        users = [site.slack_user_id] + [stakeholders.by_id(session, o).slack_user_id for o in group]
-        queued += len(group) * notices.queue(session, Introduction(team_id, site.id, group, tuple(users), resend))
+        users = [site.slack_user_id] + [stakeholders.by_id(session, team_id, o).slack_user_id for o in group]
+        queued += len(group) * notices.queue(session, team_id,
+                                             Introduction(team_id, site.id, group, tuple(users), resend))
     return queued

@@ -22,7 +22,7 @@ def owe_digests(session: Session, at: datetime) -> int:
         if not store.materials_asked(session, coalition.team_id, coalition.id, since, until):
             continue
         owed = [MaterialsDigest(coalition.id, since.isoformat(), until.isoformat(), lead) for lead in coalition.leads]
-        queued += notices.queue_all(session, owed, not_before=until)
+        queued += notices.queue_all(session, coalition.team_id, owed, not_before=until)
     return queued
 
 

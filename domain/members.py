@@ -19,7 +19,7 @@ from storage.models import Stakeholder
 def deactivate(session: Session, team_id: str, user: str, admins: frozenset[str], at: datetime) -> bool:
     """Take a member deactivated in Slack out of the directory, once; True when this changed it. The
     state's leads (the admins, where the state has none) are told of one who was approved."""
-    who = stakeholders.by_slack_user(session, user, for_update=True)
+    who = stakeholders.by_slack_user(session, team_id, user, for_update=True)
     if who is None or who.status not in (Status.APPROVED, Status.PENDING):
         return False
     was_approved = who.status == Status.APPROVED
@@ -27,19 +27,19 @@ def deactivate(session: Session, team_id: str, user: str, admins: frozenset[str]
     session.flush()
     outbox.cancel_unsent(session, ApprovalRequest.prefix(who.id), at)
     if was_approved:
-        notices.queue_all(session, [MemberLeft(team_id, who.id, who.revision, lead)
+        notices.queue_all(session, team_id, [MemberLeft(team_id, who.id, who.revision, lead)
                                     for lead in sorted(told_of(session, team_id, who, admins))], not_before=at)
     return True
 
 
 def reactivate(session: Session, team_id: str, user: str, admins: frozenset[str], at: datetime) -> bool:
     """A member Slack reactivated waits for an approver again (their post may have changed)."""
-    who = stakeholders.by_slack_user(session, user, for_update=True)
+    who = stakeholders.by_slack_user(session, team_id, user, for_update=True)
     if who is None or who.status != Status.DEACTIVATED:
         return False
     who.status, who.revision, who.decided_by, who.decided_at = Status.PENDING, who.revision + 1, None, None
     session.flush()
-    ask_admins(session, who, admins, is_new=False, team_id=team_id)
+    ask_admins(session, who, admins, is_new=False)
     return True
 
 
@@ -48,13 +48,7 @@ def told_of(session: Session, team_id: str, who: Stakeholder, admins: frozenset[
     return (set(coalitions.leads_of(session, team_id, who.state)) or set(admins)) - {who.slack_user_id}
 
 
-def recipient_gone(session: Session, kind: str, params: dict | None, user: str, admins: frozenset[str],
-                   at: datetime) -> bool:
+def recipient_gone(session: Session, team_id: str, user: str, admins: frozenset[str], at: datetime) -> bool:
     """Slack says the person a message was for is deactivated: they leave, in the workspace the
-    message was for."""
-    notice = notices.from_row(kind, params or {})
-    team = getattr(notice, "team_id", None)
-    if team is None and (coalition_id := getattr(notice, "coalition_id", None)) is not None:
-        coalition = coalitions.by_id(session, coalition_id)
-        team = coalition.team_id if coalition else None
-    return deactivate(session, team or "", user, admins, at)
+    message was for (the outbox row's)."""
+    return deactivate(session, team_id, user, admins, at)

@@ -16,6 +16,10 @@ from storage import outbox
 from storage.db import now_in
 
 
+class UnknownKind(LookupError):
+    """A queued message of a kind this version cannot render (a newer version queued it, say)."""
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: ClassVar[str]
@@ -178,10 +182,11 @@ class TrainingLogged(Notice):
     kind: ClassVar[str] = "training_logged"
     training_id: int
     user: str
+    token: str = ""   # the training's own (its id is reused on SQLite once it is undone)
 
     @property
     def key(self) -> str:
-        return f"trained:{self.training_id}"
+        return f"trained:{self.token or self.training_id}"
 
     @property
     def channel(self) -> str:
@@ -242,10 +247,11 @@ class TrainingCelebration(Notice):
     kind: ClassVar[str] = "training_celebration"
     training_id: int
     coalition_channel: str
+    token: str = ""   # the training's own (its id is reused on SQLite once it is undone)
 
     @property
     def key(self) -> str:
-        return f"celebrate:{self.training_id}"
+        return f"celebrate:{self.token or self.training_id}"
 
     @property
     def channel(self) -> str:
@@ -413,16 +419,18 @@ KINDS: dict[str, type[Notice]] = {k.kind: k for k in (
     ContactQuestion, UnconfirmedContacts, MaterialsDigest, PictureOf)}
 
 
-def queue(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:
-    """Owe this notice (once per key); False when it was already owed."""
-    return queue_all(session, [notice], not_before) == 1
+def queue(session: Session, team_id: str, notice: Notice, not_before: datetime | None = None) -> bool:
+    """Owe this notice in the workspace (once per key); False when it was already owed."""
+    return queue_all(session, team_id, [notice], not_before) == 1
 
 
-def queue_all(session: Session, owed: list[Notice], not_before: datetime | None = None) -> int:
-    """Owe these notices in one statement (each once per key); how many were not owed already."""
+def queue_all(session: Session, team_id: str, owed: list[Notice], not_before: datetime | None = None) -> int:
+    """Owe these notices in the workspace, in one statement (each once per key); how many were not
+    owed already. The workspace's token sends them."""
     not_before = not_before or now_in(session)   # "now" is the bot's one clock, never the machine's
     return outbox.enqueue_many(session, [
-        outbox.row(n.key, n.channel, kind=n.kind, params=n.params(), method=n.method, ts=n.ts, not_before=not_before)
+        outbox.row(n.key, n.channel, team_id=team_id, kind=n.kind, params=n.params(), method=n.method, ts=n.ts,
+                   not_before=not_before)
         for n in owed])
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from domain import coalition
+from domain import coalitions
 from domain.bounds import echoed
 from domain.trainings import Usage, parse_date
 from storage import progress
@@ -126,25 +126,27 @@ class Figures:
 
 def figures(session: Session, team: str, state: str, at: datetime | None = None) -> Figures:
     """A state coalition's figures, in this team's rows only, as of `at` (now if not given)."""
-    rows = progress.trainings(session, team, state)
     by_program, by_audience, per_month = Counter(), Counter(), defaultdict(Counter)
-    for row in rows:
-        by_program[row.program] += row.count
-        by_audience[row.audience] += row.count
-        per_month[row.program][row.trained_on.strftime("%Y-%m")] += row.count
-    made = progress.reports(session, team, state)
+    for program, audience, month, people in progress.trained_by_month(session, team, state):   # sums, by GROUP BY
+        by_program[program] += people
+        by_audience[audience] += people
+        per_month[program][month] += people
+    made_to, per_month_made = Counter(), Counter()
+    for where, month, made in progress.reports_by_month(session, team, state):
+        made_to[where] += made
+        per_month_made[month] += made
     return Figures(
-        state=state, by_sector=progress.stakeholders_by_sector(session, state),
+        state=state, by_sector=progress.stakeholders_by_sector(session, team, state),
         introductions=progress.introductions(session, team, state), trained=sum(by_program.values()),
         by_program=dict(by_program), by_audience=dict(by_audience),
         distribution_points=progress.distribution_points(session, team, state),
-        reports=dict(Counter(r.made_to for r in made)),
+        reports=dict(made_to),
         hotline=[(h.period, h.count, h.source) for h in progress.hotline_figures(session, team, state)],
         milestones=[(m.kind, m.reached_on, m.note) for m in progress.milestones(session, team, state)],
-        next_followup=coalition.next_followup(session, team, state, at),
-        build_meeting=coalition.build_meeting_date(session, team, state),
+        next_followup=coalitions.next_followup(session, team, state, at),
+        build_meeting=coalitions.build_meeting_date(session, team, state),
         trained_per_month={p: dict(months) for p, months in per_month.items()},
-        reports_per_month=dict(Counter(r.reported_on.strftime("%Y-%m") for r in made)),
-        checkins=coalition.checkin_answers(session, team, state),
-        waiting=progress.waiting(session, state),
+        reports_per_month=dict(per_month_made),
+        checkins=coalitions.checkin_answers(session, team, state),
+        waiting=progress.waiting(session, team, state),
     )

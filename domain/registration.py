@@ -58,11 +58,11 @@ class Decision:
 
 
 def register(session: Session, user_id: str, profile: Profile, admins: frozenset[str], form: str,
-             team_id: str = "") -> Registered:
+             team_id: str) -> Registered:
     """Create or edit the caller's profile, decide whether admins must approve it, and owe the
     registrant a note (once per `form`: a replayed form is the same note) and the admins (and the
     leads of the state's coalition in the workspace) a request."""
-    done = _save(session, user_id, profile, admins)
+    done = _save(session, team_id, user_id, profile, admins)
     who = done.stakeholder
     owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
     if done.newly_approved:
@@ -75,15 +75,15 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
         owed += _requests(who, approvers_of(session, admins, team_id, who), done.is_new)
         if not admins:
             log.warning("stakeholder %s awaits approval but TAT_ADMINS is empty", who.id)
-    notices.queue_all(session, owed)
+    notices.queue_all(session, team_id, owed)
     return done
 
 
-def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool,
-               team_id: str | None = None) -> int:
-    """Owe every admin (and the state's coalition leads) a request to approve this revision; how many
-    were not owed already."""
-    return notices.queue_all(session, _requests(who, approvers_of(session, admins, team_id, who), is_new))
+def ask_admins(session: Session, who: Stakeholder, admins: frozenset[str], is_new: bool) -> int:
+    """Owe every admin (and the state's coalition leads) of the person's workspace a request to approve
+    this revision; how many were not owed already."""
+    return notices.queue_all(session, who.team_id,
+                             _requests(who, approvers_of(session, admins, who.team_id, who), is_new))
 
 
 def approvers(session: Session, admins: frozenset[str], team_id: str | None, state: str) -> frozenset[str]:
@@ -100,14 +100,15 @@ def _requests(who: Stakeholder, admins: frozenset[str], is_new: bool) -> list[no
     return [ApprovalRequest(who.id, who.revision, admin, is_new) for admin in sorted(admins)]
 
 
-def offer_waiting(session: Session, admins: frozenset[str]) -> int:
-    """Registrations that wait for an admin reach every admin configured now (one made while
-    TAT_ADMINS was empty, say); requests already owed are not owed again."""
-    return sum(ask_admins(session, who, admins, is_new=who.revision == 1) for who in stakeholders.pending(session))
+def offer_waiting(session: Session, team_id: str, admins: frozenset[str]) -> int:
+    """The workspace's registrations that wait for an admin reach every admin configured now (one made
+    while TAT_ADMINS was empty, say); requests already owed are not owed again."""
+    return sum(ask_admins(session, who, admins, is_new=who.revision == 1)
+               for who in stakeholders.pending(session, team_id))
 
 
-def _save(session: Session, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
-    who, is_new = stakeholders.claim_user(session, user_id)  # locked: edits at once take turns
+def _save(session: Session, team_id: str, user_id: str, profile: Profile, admins: frozenset[str]) -> Registered:
+    who, is_new = stakeholders.claim_user(session, team_id, user_id)  # locked: edits at once take turns
     before = None if is_new else _identity(who)
     contact_before = {name: getattr(who, name) for name in CONTACT}
     was_approved = who.status == Status.APPROVED
@@ -132,24 +133,24 @@ def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, chan
     ids = tuple(contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
                 for name, old, new in changes)
     for admin in sorted(admins - {who.slack_user_id}):
-        notices.queue(session, ContactChanged(ids, admin))
+        notices.queue(session, team_id, ContactChanged(ids, admin))
 
 
 def decide(
     session: Session, stakeholder_id: int, revision: int, admin: str, approve: bool, admins: frozenset[str],
-    team_id: str = "",
+    team_id: str,
 ) -> Decision:
     """Approve or decline one revision of a pending registration, once: a compare-and-set, so that
     of any number of presses at once exactly one decides and the rest are told who did. An admin,
     or a lead of the registrant's state's coalition, decides."""
-    who = stakeholders.by_id(session, stakeholder_id)
+    who = stakeholders.by_id(session, team_id, stakeholder_id)   # an id from another workspace is gone
     if who is not None and who.slack_user_id == admin:
         return Decision(Verdict.OWN, who)
     if admin not in approvers(session, admins, team_id, who.state if who else ""):
         return Decision(Verdict.NOT_ADMIN)
-    decided = stakeholders.decide(session, stakeholder_id, revision,
+    decided = stakeholders.decide(session, team_id, stakeholder_id, revision,
                                   Status.APPROVED if approve else Status.DECLINED, admin)
-    who = stakeholders.by_id(session, stakeholder_id)
+    who = stakeholders.by_id(session, team_id, stakeholder_id)
     if who is not None:
         session.refresh(who)
     if decided:
@@ -165,13 +166,13 @@ def decide(
 def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str, team_id: str) -> None:
     """The registrant is told; requests not yet sent never will be; every admin's copy is settled;
     an approved site or officer is introduced to the other side (each pair once)."""
-    notices.queue(session, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    notices.queue(session, team_id, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
     if approve:
         introductions.on_approved(session, team_id, who)
     prefix = ApprovalRequest.prefix(who.id, who.revision)
     outbox.cancel_unsent(session, prefix, now_in(session))
     for channel, ts in outbox.sent_messages(session, prefix):
-        notices.queue(session, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
+        notices.queue(session, team_id, RequestSettled(who.id, who.revision, approve, admin, channel, ts))
 
 
 def profile_of(who: Stakeholder) -> Profile:

@@ -215,12 +215,12 @@ def _profile(values: dict[str, str]) -> Profile:
     return profile
 
 
-def import_profiles(session: Session, checked: Checked, slack_ids: dict[str, str], approved: bool,
+def import_profiles(session: Session, team: str, checked: Checked, slack_ids: dict[str, str], approved: bool,
                     by: str = "import") -> Imported:
     """Store every checked profile whose e-mail is a Slack user's, once: people already registered (by
     Slack user or e-mail) are left as they are, so importing the same list twice changes nothing.
     Rows go in as bulk inserts, a chunk at a time: fifty thousand people take seconds, not minutes."""
-    known_users, known_emails = roster.registered(session)
+    known_users, known_emails = roster.registered(session, team)
     added, already, missing = 0, 0, []
     for chunk in checked.chunks():
         rows, covers = [], {}
@@ -235,7 +235,7 @@ def import_profiles(session: Session, checked: Checked, slack_ids: dict[str, str
                 rows.append(_row(user, profile, _imported_status(status, approved), by))
                 if profile.jurisdiction:
                     covers[user] = profile.jurisdiction
-        roster.add_stakeholders(session, rows, covers)
+        roster.add_stakeholders(session, team, rows, covers)
         added += len(rows)
     return Imported(added, already, missing)
 
@@ -258,20 +258,28 @@ def _row(user: str, profile: Profile, status: str, by: str) -> dict:
             "created_at": at, "updated_at": at, **values}
 
 
-def write_export(session: Session, team: str, state: str | None, out: IO[str]) -> int:
+class Stopped(Exception):
+    """The export was given up part way (the bot is stopping)."""
+
+
+def write_export(session: Session, team: str, state: str | None, out: IO[str],
+                 keep_going: Callable[[], bool] = lambda: True) -> int:
     """Stakeholders (in the import's columns), then this team's trainings and reports, as one CSV
-    written to `out` as the rows stream from the database; how many rows were written."""
+    written to `out` as the rows stream from the database; how many rows were written. Every
+    thousand rows it asks `keep_going`, and raises Stopped when told not to."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for row in _export_rows(session, team, state):
         writer.writerow([neutralised(row.get(column)) for column in EXPORT_COLUMNS])
         written += 1
+        if written % 1000 == 0 and not keep_going():
+            raise Stopped(f"stopped after {written} rows")
     return written
 
 
 def _export_rows(session: Session, team: str, state: str | None) -> Iterable[dict]:
-    for who in roster.stakeholder_rows(session, state):
+    for who in roster.stakeholder_rows(session, team, state):
         yield {"record": "stakeholder", "name": who.name, "email": who.email, "sector": who.sector,
                "organization": who.organization, "title": who.title, "phone": who.phone, "state": who.state,
                "counties": _counties(who), "site": who.site_name, "interstate": who.interstate, "exit": who.exit,

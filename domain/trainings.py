@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from domain import coalition, notices
+from domain import coalitions, notices
 from domain.bounds import echoed
 from domain.sectors import Sector
 from storage import progress
@@ -149,9 +149,10 @@ def log_training(session, team: str, who, training: Training, at: datetime, by_f
     once Undo has run out, and, for the form, the person a note with Undo. Returns the stored row."""
     row = progress.add_training(session, team, who, training.count, training.audience, training.program,
                                 training.on, at)
-    channel = coalition.coalition_channel(session, team, who.state)
+    channel = coalitions.coalition_channel(session, team, who.state)
     if channel and not progress.opted_out(session, team, who.state, who.organization):
-        notices.queue(session, notices.TrainingCelebration(row.id, channel), not_before=at + UNDO_FOR)
+        notices.queue(session, team, notices.TrainingCelebration(row.id, channel, row.token),
+                      not_before=at + UNDO_FOR)
     if by_form:
-        notices.queue(session, notices.TrainingLogged(row.id, who.slack_user_id))
+        notices.queue(session, team, notices.TrainingLogged(row.id, who.slack_user_id, row.token))
     return row

@@ -29,6 +29,7 @@ from handlers.export import export
 from handlers.intake import bounded_text
 from handlers.introduce import introduce
 from handlers.language import language_command, message_posted
+from handlers.later import Later
 from handlers.slash import run_command_listener, tat_listener
 from handlers.strangers import refuse_strangers
 from storage.models import now
@@ -40,9 +41,24 @@ class Services:
     Slack calls after the acknowledgement (never in the thread that answers Slack)."""
 
     sessions: sessionmaker[Session]
-    admins: frozenset[str]
-    later: Callable[[Callable[[], object]], bool]
+    admins: frozenset[str]   # TAT_ADMINS: the admins of the token's workspace
+    later: Later   # quick Slack calls: later(work); charts and exports: later.slow(work)
     clock: Callable[[], datetime] = now   # what time it is: tests move it
+    home: Callable[[], str | None] = lambda: None   # the token's workspace, once auth.test has said it
+
+    def admins_of(self, team_id: str | None) -> frozenset[str]:
+        """The admins of a workspace: TAT_ADMINS are the token's workspace's (any workspace's until
+        auth.test has named it, as single-token mode served before); no other has any."""
+        home = self.home()
+        return self.admins if home is None or team_id == home else frozenset()
+
+    def is_admin(self, team_id: str | None, user: str) -> bool:
+        return user in self.admins_of(team_id)
+
+
+def NO_WORDS(call: Call) -> bool:
+    """Reads only when typed with no words: the form, or the numbers (with words it stores something)."""
+    return not call.text
 
 
 def _help(call: Call, session: None):
@@ -51,37 +67,43 @@ def _help(call: Call, session: None):
 
 COMMANDS = [
     Command("help", "help", "what I can do (this list)", _help, uses_database=False),
-    Command("register", "register", "register with the coalition, or edit your profile", registration.open_form),
+    Command("register", "register", "register with the coalition, or edit your profile", registration.open_form,
+            reads_only=True),
     Command("contact", "contact [place]", "your local law enforcement and victim-service contacts "
             "(a county, city, ZIP or state; nothing for your own county)", contact, reads_only=True),
     Command("introduce", "introduce", "send your introductions to your local contacts again", introduce,
             slow=True),
     Command("trained", "trained <count> [audience] [program] [date]",
-            "log a training your organization gave (no words: a form)", trainings.trained),
+            "log a training your organization gave (no words: a form)", trainings.trained, reads_only=NO_WORDS),
     Command("distribute", "distribute [on|off]", "your site hands out TAT/BOTL materials", progress.distribute),
     Command("reported", "reported [hotline|911|police] [date]", "log that you made a report (a count, no details)",
             progress.reported),
-    Command("progress", "progress [state]", "the coalition's progress, with a chart", progress.show_progress),
-    Command("hotline", "hotline", "the hotline's numbers", progress.hotline),
+    Command("progress", "progress [state]", "the coalition's progress, with a chart", progress.show_progress,
+            reads_only=True),
+    Command("hotline", "hotline", "the hotline's numbers", progress.hotline, reads_only=NO_WORDS),
     Command("resources", "resources [state]", "how to get TAT training and materials into the state: the "
-            "coalition's links and agreed pathways (its leads and the admins edit them)", resources.show),
+            "coalition's links and agreed pathways (its leads and the admins edit them)", resources.show,
+            reads_only=True),
     Command("celebrate", "celebrate on|off", "whether the coalition channel celebrates your trainings",
             trainings.celebrate),
     Command("pending", "pending", "registrations waiting for your approval", registration.pending_list,
-            admins_only=True),
+            admins_only=True, reads_only=True),
     Command("outbox", "outbox", "messages the bot could not deliver, with a button to try again",
-            outbox_admin.dead_letters, admins_only=True),
+            outbox_admin.dead_letters, admins_only=True,
+            reads_only=True),
     Command("language", "language off|on", "victim-centred language notes in this channel", language_command,
             admins_only=True),
-    Command("milestone", "milestone", "record a state milestone (a form)", progress.milestone_form, admins_only=True),
+    Command("milestone", "milestone", "record a state milestone (a form)", progress.milestone_form, admins_only=True,
+            reads_only=True),
     Command("hotline", "hotline YYYY[-MM] count [source]", "record the state's official hotline figure",
             progress.hotline, admins_only=True),
     Command("export", "export [state]", "a CSV of stakeholders, trainings and reports, to your DM", export,
             admins_only=True, slow=True, reads_only=True),
     Command("setup", "setup [state]", "set up or edit a state's coalition: meeting, channel, leads, follow-ups",
-            coalitions.open_setup, admins_only=True),
+            coalitions.open_setup, admins_only=True, reads_only=True),
     Command("followups", "followups [state]", "the coalition's follow-ups: when, status, check-ins answered",
-            coalitions.list_followups, admins_only=True),
+            coalitions.list_followups, admins_only=True,
+            reads_only=True),
 ]
 
 ACTIONS = {

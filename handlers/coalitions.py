@@ -42,7 +42,8 @@ def refit_setup(ack, body, client, context):
     """A state was chosen in the setup form: offer that state's time zones, keeping what was chosen."""
     ack()
     view, services = body["view"], context["services"]
-    if body["user"]["id"] not in services.admins or not opened_for_chooser(services, body, render.SETUP):
+    admin = services.is_admin((body.get("team") or {}).get("id"), body["user"]["id"])
+    if not admin or not opened_for_chooser(services, body, render.SETUP):
         return   # only an admin's own setup form is refitted
     form = _setup_form(render.form_values(view), str(view.get("private_metadata") or ""))
     services.later(lambda: client.views_update(view_id=view["id"], view=form))
@@ -78,7 +79,7 @@ def list_followups(call: Call, session: Session) -> Message:
 def submit_setup(ack, body, view, context):
     """The setup form was saved: answer problems inline, or save it and re-plan its follow-ups."""
     services, user = context["services"], body["user"]["id"]
-    if user not in services.admins:
+    if not services.is_admin((body.get("team") or {}).get("id"), user):
         return ack(response_action="errors", errors={"state": "Only coalition admins can set up a coalition."})
     try:
         setup = parse_setup(render.form_values(view))
@@ -127,7 +128,7 @@ def press_not_now(ack, body, action, respond, context):
     coalition_id, months = _stage(action)
     with services.sessions.begin() as session:
         until = snooze(session, body["team"]["id"], coalition_id, months, user, services.clock())
-        coalition = coalitions.by_id(session, coalition_id)
+        coalition = coalitions.by_id(session, coalition_id, body["team"]["id"])
         reply = render.snoozed(until, coalition.time_zone) if until and coalition else render.not_asked()
     services.later(lambda: respond(**reply.as_kwargs(), response_type="ephemeral", replace_original=False))
 
@@ -139,7 +140,7 @@ def _training_form(session: Session, user: str, body: dict, services) -> Message
     trained = next((c for c in handlers.COMMANDS if c.word == "trained"), None)
     if trained is None:
         return render.training_coming()
-    call = Call(user=user, text="", is_admin=user in services.admins, team_id=body["team"]["id"],
+    call = Call(user=user, text="", is_admin=services.is_admin(body["team"]["id"], user), team_id=body["team"]["id"],
                 now=services.clock(), zone=zone_of(session, body["team"]["id"], user))
     return trained.run(call, session)
 

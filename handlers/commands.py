@@ -69,7 +69,11 @@ class Command:
     admins_only: bool = False
     uses_database: bool = True   # help does not, so it answers even when the database is down
     slow: bool = False           # acknowledge at once, reply through response_url once done
-    reads_only: bool = False     # a lookup: its transaction never waits for the write lock
+    reads_only: bool | Callable[["Call"], bool] = False   # only reads (or does, for this call): its transaction
+    # never waits for the write lock, and cannot write
+
+    def only_reads(self, call: "Call") -> bool:
+        return self.reads_only(call) if callable(self.reads_only) else self.reads_only
 
 
 def help_message(commands: list[Command], is_admin: bool, unknown: str | None = None) -> Message:

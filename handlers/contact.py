@@ -11,18 +11,18 @@ from handlers.commands import Call
 
 def contact(call: Call, session: Session) -> Message:
     """`/tat contact [place]`: county contacts, statewide ones, victim services, the hotline."""
-    who, version = asker(session, call.user)
+    who, version = asker(session, call.team, call.user)
     if not may_see_contacts(who, call.is_admin):
         return render.not_approved(who.status if who is not None else None)
     typed, page = split_page(call.text)
-    place = find_place(session, typed) if typed else home_place(who)
+    place = find_place(session, call.team, typed) if typed else home_place(who)
     if place.is_ambiguous:
         return render.candidates_message(echoed(typed), place)
     if not place.found:
         return render.unknown_place(echoed(typed)) if typed else render.no_home_place()
     shown = remembered(session).page(
         session, place, page, version,
-        lambda: render.contacts_message(directory_of(session, place, page, render.PAGE, call.team, call.now)),
+        lambda: render.contacts_message(directory_of(session, place, page, render.PAGE, team=call.team, at=call.now)),
         call.team)
     return render.with_reading(shown, place, echoed(typed)) if typed and page == 1 else shown
 

@@ -3,10 +3,7 @@ check-in and its reminder, the leads' alerts and `/tat followups`; and the notic
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from domain import checklist, followups, notices
-from domain import progress as figures_of
 from domain.coalitions import ANSWERS, SETUP_TEXT, StageStatus, answer_counts
 from handlers.blocks import (
     Message,
@@ -26,7 +23,6 @@ from handlers.blocks import (
     text_input,
 )
 from handlers.progress import chart_picture, figure_sections
-from storage import coalitions, stakeholders
 from storage.models import Coalition
 
 SETUP = "coalition_setup"
@@ -108,26 +104,22 @@ def saved(coalition: Coalition) -> Message:
 
 
 # -- the channel post -------------------------------------------------------------------------------
-def nudge(session: Session, notice: notices.FollowupNudge) -> Message | None:
+def nudge(notice: notices.FollowupNudge, found) -> Message:
     """The post in the coalition channel: the stage's checklist, the progress so far (the figures
     of `/tat progress`, and its chart below), and what to do next."""
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    if coalition is None or coalition.revision != notice.revision or notice.months not in coalition.offsets:
-        return None   # re-planned since: the current plan's post replaces this one
+    coalition, figures = found.coalition, found.figures
     stage = followups.stage_name(notice.months)
-    at = followups.followup_at(coalition.meeting_date, notice.months, coalition.time_zone)
-    found = figures_of.figures(session, coalition.team_id, coalition.state, at)
     title = md("*{} coalition: {}*", coalition.state, stage)
     items = Mrkdwn("\n").join([md("{} {}", "☑" if done else "☐", item)
-                               for item, done in checklist.ticked(notice.months, found)])
+                               for item, done in checklist.ticked(notice.months, figures)])
     blocks = [section(title), section(md("*Checklist*\n{}", items)),
-              section("*Progress so far*"), *figure_sections(found),
+              section("*Progress so far*"), *figure_sections(figures),
               section(md("*Next:* {}", followups.next_step(notice.months))),
               section(md("*Training and materials:* {}", Mrkdwn(MATERIALS_POINTER))),
               context("Everyone approved gets a check-in by direct message today. The chart is below; "
                       "`/tat progress` shows the figures any time."), safety_footer()]
     return Message(md("{} coalition: {}. {}", coalition.state, stage, followups.next_step(notice.months)), blocks,
-                   picture=chart_picture(found, f"{coalition.state} coalition progress at the {stage}"))
+                   picture=chart_picture(figures, f"{coalition.state} coalition progress at the {stage}"))
 
 
 # -- the check-in and its reminder ------------------------------------------------------------------
@@ -140,31 +132,21 @@ def checkin_buttons(coalition_id: int, months: int) -> dict:
                    button("Not now", NOT_NOW, value))
 
 
-def checkin(session: Session, notice: notices.CheckIn) -> Message | None:
-    return _checkin_message(session, notice, reminder=False)
+def checkin(notice: notices.CheckIn, found) -> Message:
+    return _checkin_message(notice.months, found, reminder=False)
 
 
-def reminder(session: Session, notice: notices.CheckInReminder) -> Message | None:
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    asked = notices.CheckIn(notice.coalition_id, notice.months, notice.stakeholder_id, notice.user)
-    if coalition is None or not any(r.sent_at for r in coalitions.outbox_rows(session, asked.key)):
-        return None   # the check-in itself never went out
-    if coalitions.answer_of(session, coalition.team_id, coalition.id, notice.months, notice.stakeholder_id):
-        return None   # answered by now
-    return _checkin_message(session, asked, reminder=True)
+def reminder(notice: notices.CheckInReminder, found) -> Message:
+    return _checkin_message(notice.months, found, reminder=True)
 
 
-def _checkin_message(session: Session, notice: notices.CheckIn, reminder: bool) -> Message | None:
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    who = stakeholders.by_id(session, notice.stakeholder_id)
-    if coalition is None or who is None or who.status != "approved" or who.state != coalition.state \
-            or notice.months not in coalition.offsets:
-        return None   # no longer theirs to answer, or the follow-up was dropped from the plan
+def _checkin_message(months: int, found, reminder: bool) -> Message:
+    coalition, who = found.coalition, found.who
     opening = "A reminder of your" if reminder else "Your"
-    text = md("{} {} coalition's {} check-in. {}", opening, coalition.state, followups.stage_name(notice.months),
+    text = md("{} {} coalition's {} check-in. {}", opening, coalition.state, followups.stage_name(months),
               followups.sector_ask(who.sector))
     blocks = [section(md("*{}*\n{}", text, "Press what fits; you can change your answer.")),
-              checkin_buttons(coalition.id, notice.months), safety_footer()]
+              checkin_buttons(coalition.id, months), safety_footer()]
     return Message(text, blocks)
 
 
@@ -197,10 +179,7 @@ FIXES = {
 }
 
 
-def lead_alert(session: Session, notice: notices.LeadAlert) -> Message | None:
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    if coalition is None:
-        return None
+def lead_alert(notice: notices.LeadAlert, coalition: Coalition) -> Message:
     stage = followups.stage_name(notice.months)
     channel = md("<#{}>", coalition.channel_id)
     if notice.problem == "missed":

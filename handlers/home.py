@@ -40,20 +40,21 @@ def publish_home(event, client, context):
         publish_for(context["services"], client, event["user"], context.get("team_id") or "")
 
 
-def publish_for(services, client, user: str, team: str = "") -> None:
-    """Build the person's Home tab now, and publish it after the acknowledgement."""
-    with services.sessions.begin() as session:
-        view = home_view_for(session, user, user in services.admins, team)
+def publish_for(services, client, user: str, team: str) -> None:
+    """Build the person's Home tab now (reading only: it never waits for the write lock), and publish it
+    after the acknowledgement."""
+    with reading(services.sessions) as session:
+        view = home_view_for(session, user, services.is_admin(team, user), team)
     services.later(lambda: client.views_publish(user_id=user, view=view))
 
 
-def home_view_for(session: Session, user: str, is_admin: bool, team: str = "") -> dict:
-    who = stakeholders.by_slack_user(session, user)
-    waiting = waiting_page(session, user) if is_admin else []
-    waiting_total = stakeholders.pending_count(session, excluding=user) if waiting else 0
+def home_view_for(session: Session, user: str, is_admin: bool, team: str) -> dict:
+    who = stakeholders.by_slack_user(session, team, user)
+    waiting = waiting_page(session, team, user) if is_admin else []
+    waiting_total = stakeholders.pending_count(session, team, excluding=user) if waiting else 0
     local = None
     if who is not None and may_see_contacts(who, is_admin) and home_place(who).found:
-        local = directory_of(session, home_place(who))
+        local = directory_of(session, home_place(who), team=team)
     return home_view(profile_of(who) if who else None, who.status if who else None, waiting,
                      local=local, trainings=training_total(session, who, team), waiting_total=waiting_total)
 
@@ -70,9 +71,10 @@ def open_registration(ack, body, client, context):
     ack()
     services = context["services"]
     with services.sessions.begin() as session:
-        form = registration_blocks.registration_form(current_profile(session, body["user"]["id"]))
+        team = (body.get("team") or {}).get("id") or ""
+        form = registration_blocks.registration_form(current_profile(session, team, body["user"]["id"]))
     trigger, user = body["trigger_id"], body["user"]["id"]
-    services.later(open_view(services, client, trigger, form, user, (body.get("team") or {}).get("id") or ""))
+    services.later(open_view(services, client, trigger, form, user, team))
 
 
 def open_find_contacts(ack, body, client, context):
@@ -93,8 +95,8 @@ def find_contacts(ack, body, view, context):
     services, user = context["services"], body["user"]["id"]
     place = submitted_values(view).text("place") or ""
     with reading(services.sessions) as session:
-        found = contact(Call(user, place, user in services.admins, team_id=(body.get("team") or {}).get("id", "")),
-                        session)
+        team = (body.get("team") or {}).get("id", "")
+        found = contact(Call(user, place, services.is_admin(team, user), team_id=team), session)
     ack(response_action="update", view=modal_without_submit("contact_results", "Contacts", found))
 
 

@@ -10,7 +10,7 @@ from storage.models import now
 
 
 def introduce(call: Call, session: Session) -> Message:
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None or who.status != "approved":
         return Message("Introductions are for approved coalition members. Register with `/tat register`; "
                        "once a coalition admin approves you, I introduce you to your local contacts.")

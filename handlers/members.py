@@ -18,6 +18,7 @@ from handlers.blocks import MESSAGE_BLOCKS, Message, Mrkdwn, context, md, sectio
 from handlers.replays import open_view
 from storage import coalitions, stakeholders
 from storage.db import reading
+from storage.models import Stakeholder
 
 
 def user_changed(event, body, context):
@@ -28,14 +29,14 @@ def user_changed(event, body, context):
     if not isinstance(user, str) or not user:
         return
     leaving = bool(person.get("deleted"))
+    team = body.get("team_id") or person.get("team_id") or ""
     with reading(services.sessions) as session:
-        found = stakeholders.by_slack_user(session, user)
+        found = stakeholders.by_slack_user(session, team, user)
         status = found.status if found else None
     if status not in ((Status.APPROVED, Status.PENDING) if leaving else (Status.DEACTIVATED,)):
         return
-    team = body.get("team_id") or person.get("team_id") or ""
     with services.sessions.begin() as session:
-        (members.deactivate if leaving else members.reactivate)(session, team, user, services.admins,
+        (members.deactivate if leaving else members.reactivate)(session, team, user, services.admins_of(team),
                                                                  services.clock())
 
 
@@ -55,7 +56,7 @@ def press_edit(ack, body, action, client, respond, context):
     ack()
     services, user = context["services"], body["user"]["id"]
     with reading(services.sessions) as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, _team(body), user)
         mine = who is not None and who.id == _asked_about(action)
         form = registration_blocks.registration_form(profile_of(who)) if mine else None
     if form is None:
@@ -97,21 +98,16 @@ def _team(body: dict) -> str:
 
 
 # -- the notices' renderers -------------------------------------------------------------------------
-def render_question(session: Session, notice: ContactQuestion) -> Message | None:
-    who = confirmations.open_question(session, notice)
-    return render.question(who, notice.round) if who else None
+def render_question(notice: ContactQuestion, who: Stakeholder) -> Message:
+    return render.question(who, notice.round)
 
 
-def render_member_left(session: Session, notice: MemberLeft) -> Message | None:
-    who = stakeholders.by_id(session, notice.stakeholder_id)
-    if who is None or who.status != Status.DEACTIVATED or who.revision != notice.revision:
-        return None   # back in Slack since: an approver hears of them instead
+def render_member_left(notice: MemberLeft, who: Stakeholder) -> Message:
     return render.member_left(who, Sector(who.sector).label)
 
 
-def render_unconfirmed(session: Session, notice: UnconfirmedContacts) -> Message | None:
-    late = confirmations.still_unconfirmed(session, notice.team_id, [tuple(p) for p in notice.contacts])
-    return render.unconfirmed_contacts(notice.state, late, lead_note=True) if late else None
+def render_unconfirmed(notice: UnconfirmedContacts, late: list) -> Message:
+    return render.unconfirmed_contacts(notice.state, late, lead_note=True)
 
 
 RENDERERS = {

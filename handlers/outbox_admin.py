@@ -23,12 +23,12 @@ SHOWN = 15
 
 def dead_letters(call: Call, session: Session) -> Message:
     """`/tat outbox [page N]` (admins): what could not be delivered, newest first, a page at a time."""
-    total = outbox.dead_count(session)
+    total = outbox.dead_count(session, call.team)
     if not total:
         return Message("Every message the bot owed has been delivered: nothing is stuck.")
     pages = -(-total // SHOWN)
     page = min(split_page(call.text)[1], pages)
-    dead = outbox.dead_letters(session, limit=SHOWN, offset=(page - 1) * SHOWN)
+    dead = outbox.dead_letters(session, call.team, limit=SHOWN, offset=(page - 1) * SHOWN)
     text = f"{total} message(s) could not be delivered, newest first" + (
         f" (page {page} of {pages})." if pages > 1 else ".")
     blocks = [section(md("*{}*", text))]
@@ -48,12 +48,13 @@ def retry(ack, body, action, respond, context):
     """An admin's Try again: the message is owed again from now on."""
     ack()
     services, admin = context["services"], body["user"]["id"]
-    if admin not in services.admins:
+    team = (body.get("team") or {}).get("id") or ""
+    if not services.is_admin(team, admin):
         said = "Only coalition admins can retry messages; nothing was changed."
     else:
         message_id, = ids_in(action.get("value"), 1) or (0,)
         with services.sessions.begin() as session:
-            revived = outbox.revive(session, message_id, services.clock())
+            revived = outbox.revive(session, team, message_id, services.clock())
         said = "Queued again; it goes out in a moment." if revived else "That message is no longer stuck."
     services.later(lambda: respond(text=said, response_type="ephemeral", replace_original=False))
 

@@ -4,7 +4,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from domain import places
+from domain import chart_worker, places
 from domain import progress as figures_of
 from domain.bounds import echoed
 from domain.coalitions import answer_counts
@@ -56,7 +56,7 @@ def show_progress(call: Call, session: Session):
 
 
 def _state_asked(session: Session, call: Call) -> str | Message:
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if not call.is_admin:
         who = approved_caller(session, call)
         if isinstance(who, Message):
@@ -123,9 +123,7 @@ def figure_sections(found: Figures) -> list[dict]:
 def chart_picture(found: Figures, title: str) -> Picture:
     """The progress chart as a picture an owed message shows (drawn when it is sent)."""
     def draw() -> bytes:
-        from domain import chart  # matplotlib: imported only when a chart is drawn
-
-        return chart.draw(found)
+        return chart_worker.draw(found)   # in the chart worker's process, never this one
 
     return Picture(draw, f"tat-progress-{found.state}.png", title, _chart_alt_text(found.state))
 
@@ -136,10 +134,8 @@ def _chart_alt_text(state: str) -> str:
 
 
 def send_chart(client, user: str, found: Figures) -> None:
-    """Draw the chart (after the acknowledgement) and upload it to the person's DM."""
-    from domain import chart
-
-    png = chart.draw(found)
+    """Have the chart drawn (after the acknowledgement, by the chart worker) and upload it to the person's DM."""
+    png = chart_worker.draw(found)
     dm = client.conversations_open(users=user)["channel"]["id"]
     client.files_upload_v2(channel=dm, file=png, filename=f"tat-progress-{found.state}.png",
                            title=f"TAT coalition progress — {found.state}",
@@ -199,7 +195,7 @@ def hotline(call: Call, session: Session) -> Message:
         entry = figures_of.parse_hotline(call.text, call.today)
     except Usage as wrong:
         return bad(str(wrong), HOTLINE_USAGE)
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None or not who.state:
         return Message("Register with `/tat register` first, so that I know your state. Nothing was stored.")
     replaced = progress.record_hotline_figure(session, call.team, who.state, entry.period, entry.count,
@@ -211,7 +207,7 @@ def hotline(call: Call, session: Session) -> Message:
 # -- /tat milestone -------------------------------------------------------------------------------
 def milestone_form(call: Call, session: Session):
     """`/tat milestone` (admins): the form, with every milestone SPEC names."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None or not who.state:
         return Message("Register with `/tat register` first, so that I know your state.")
     return OpenModal(modal(MILESTONE_FORM, "Record a milestone", "Record", [
@@ -230,7 +226,7 @@ def milestone_options() -> list[dict]:
 
 def submit_milestone(ack, body, view, context):
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
-    if user not in services.admins:
+    if not services.is_admin(team, user):
         return ack(response_action="errors", errors={"kind": "Only coalition admins record milestones."})
     moment = services.clock()
     values, errors = submitted_values(view), {}

@@ -23,12 +23,12 @@ log = logging.getLogger(__name__)
 
 def open_form(call: Call, session: Session) -> OpenModal:
     """`/tat register`: the form, filled in with the caller's profile if they have one."""
-    return OpenModal(render.registration_form(current_profile(session, call.user)))
+    return OpenModal(render.registration_form(current_profile(session, call.team, call.user)))
 
 
-def current_profile(session: Session, user: str):
+def current_profile(session: Session, team: str, user: str):
     """The caller's stored profile, or None before they register."""
-    who = stakeholders.by_slack_user(session, user)
+    who = stakeholders.by_slack_user(session, team, user)
     return profile_of(who) if who else None
 
 
@@ -43,7 +43,8 @@ def submit(ack, body, view, client, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        register(session, user, profile, services.admins, form=view.get("id") or "", team_id=_team(body))
+        register(session, user, profile, services.admins_of(_team(body)), form=view.get("id") or "",
+                 team_id=_team(body))
         members.details_saved(session, _team(body), user, services.clock())   # a contact's details confirmed
     ack()
     _refresh_home(services, client, user, _team(body))
@@ -53,16 +54,16 @@ def pending_list(call: Call, session: Session) -> Message:
     """`/tat pending [page N]` (admins): the registrations waiting for a decision, a page at a time,
     with their buttons (never one's own); the first page also names the contacts who left their
     yearly question unanswered."""
-    total = stakeholders.pending_count(session, excluding=call.user)
+    total = stakeholders.pending_count(session, call.team, excluding=call.user)
     page = min(split_page(call.text)[1], max(1, -(-total // render.PENDING_SHOWN)))
-    listed = render.pending_list(waiting_page(session, call.user, page), total, page)
+    listed = render.pending_list(waiting_page(session, call.team, call.user, page), total, page)
     return members.with_unconfirmed(listed, session, call.team, call.now or now()) if page == 1 else listed
 
 
-def waiting_page(session: Session, admin: str, page: int = 1) -> list[tuple]:
-    """One page of the registrations `admin` may decide, as the pending list shows them."""
+def waiting_page(session: Session, team: str, admin: str, page: int = 1) -> list[tuple]:
+    """One page of the workspace's registrations `admin` may decide, as the pending list shows them."""
     shown = render.PENDING_SHOWN
-    waiting = stakeholders.pending(session, excluding=admin, offset=(page - 1) * shown, limit=shown)
+    waiting = stakeholders.pending(session, team, excluding=admin, offset=(page - 1) * shown, limit=shown)
     return [(w.id, w.revision, w.slack_user_id, profile_of(w)) for w in waiting]
 
 
@@ -103,7 +104,8 @@ def _decide(body, action, respond, services, approve: bool, client=None) -> None
                                               replace_original=False))
     who_id, revision = decided
     with services.sessions.begin() as session:
-        decision = decide(session, who_id, revision, admin, approve, services.admins, team_id=_team(body))
+        decision = decide(session, who_id, revision, admin, approve, services.admins_of(_team(body)),
+                          team_id=_team(body))
         who = decision.stakeholder
         if decision.verdict != Verdict.DECIDED:
             refusal = render.decision_refused(decision.verdict, who and who.decided_by, who and who.status)

@@ -11,15 +11,14 @@ from handlers import resource_blocks as render
 from handlers.blocks import Message, md, submitted_values
 from handlers.commands import Call
 from handlers.replays import first_time, form_key
-from storage import coalitions, stakeholders
-from storage import resources as store
+from storage import stakeholders
 from storage.db import reading
 
 
 def show(call: Call, session: Session) -> Message:
     """`/tat resources [state]`: the coalition's links and agreed pathways, for anyone registered (and
     the state's leads and the admins, who edit them)."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     state = places.find_state(call.text) if call.text else places.find_state(who.state) if who else None
     if call.text and state is None:
         return Message(md('"{}" is not a US state I know. Try `/tat resources NE`.', call.text))
@@ -50,7 +49,8 @@ def _open_form(ack, body, client, respond, context, abbr: str, ref) -> None:
     services, user, team = context["services"], body["user"]["id"], _team(body)
     state = places.find_state(abbr) if abbr else None
     with reading(services.sessions) as session:
-        if state is None or not coalition_resources.may_edit(session, team, state.abbr, user, user in services.admins):
+        if state is None or not coalition_resources.may_edit(session, team, state.abbr, user,
+                                                             services.is_admin(team, user)):
             said = render.not_an_editor(state.abbr if state else abbr[:2])
         else:
             item = coalition_resources.find(session, team, state.abbr, ref) if ref is not None else None
@@ -73,7 +73,8 @@ def submit(ack, body, view, context):
     except Invalid as bad:
         return ack(response_action="errors", errors=bad.errors)
     with services.sessions.begin() as session:
-        if state is None or not coalition_resources.may_edit(session, team, state.abbr, user, user in services.admins):
+        if state is None or not coalition_resources.may_edit(session, team, state.abbr, user,
+                                                             services.is_admin(team, user)):
             return ack(response_action="errors", errors={"title": render.not_an_editor(abbr[:2]).text})
         at = services.clock()
         if not first_time(session, team, form_key(view), at):   # the same form again: saved once
@@ -96,13 +97,6 @@ def _team(body: dict) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
 
 
-def render_digest(session: Session, notice: MaterialsDigest) -> Message | None:
-    """A lead's weekly note of who asked for materials; None when nobody's answer still says so."""
-    coalition = coalitions.by_id(session, notice.coalition_id)
-    if coalition is None or notice.lead not in coalition.leads:
-        return None
-    since, until = notice.window()
-    asked = store.materials_asked(session, coalition.team_id, coalition.id, since, until)
-    if not asked:
-        return None
-    return render.materials_digest(coalition.state, asked, *notice.days(coalition.time_zone))
+def render_digest(notice: MaterialsDigest, found) -> Message:
+    """A lead's weekly note of who asked for materials (domain/shown.py: only while someone's answer says so)."""
+    return render.materials_digest(found.coalition.state, found.asked, *found.days)

@@ -27,6 +27,11 @@ class Identity:
         self.bot_id: str | None = None
         self.team_id: str | None = None   # the workspace the token belongs to: any other is a stranger
         self.known = threading.Event()
+        self.when_known: list = []   # called with the team once auth.test names it (rows adopted, say)
+
+    def teams(self) -> frozenset[str] | None:
+        """The workspaces this bot holds a token for (None until auth.test has named the token's)."""
+        return frozenset({self.team_id}) if self.team_id else None
 
     def authorizer(self):
         """Bolt's authorize function: no Slack call, ever, in a request."""
@@ -66,6 +71,11 @@ def check_token(client: WebClient, identity: Identity) -> bool:
         return False
     identity.user_id, identity.bot_id = answer.get("user_id"), answer.get("bot_id")
     identity.team_id = answer.get("team_id") or None
+    for then in identity.when_known if identity.team_id else ():
+        try:
+            then(identity.team_id)
+        except Exception:   # the database away, say: the next start tries again
+            log.exception("could not finish setting up for team %s", identity.team_id)
     identity.known.set()
     log.info("connected to Slack as %s in team %s", answer.get("user_id"), answer.get("team_id"))
     return True

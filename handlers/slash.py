@@ -7,11 +7,13 @@ goes first and the reply follows through the response_url. Buttons whose value i
 from dataclasses import replace
 
 from domain import zones
+from handlers.blocks import Message, context, md
 from handlers.commands import Call, Command, OpenModal, Then, help_message
+from handlers.errors import BUSY
 from handlers.replays import REPLAYED, command_key, first_time, open_view
 from handlers.unreachable import telling
 from handlers.zones import learn_later
-from storage.db import reading
+from storage.db import is_busy, reading
 
 
 def tat_listener(commands: list[Command]):
@@ -20,9 +22,9 @@ def tat_listener(commands: list[Command]):
 
     def tat(ack, command, client, respond, context):
         services = context["services"]
-        user = command["user_id"]
-        call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=user in services.admins,
-                    team_id=command.get("team_id") or "", channel=command.get("channel_id") or "",
+        user, team = command["user_id"], command.get("team_id") or ""
+        call = Call(user=user, text=(command.get("text") or "").strip(), is_admin=services.is_admin(team, user),
+                    team_id=team, channel=command.get("channel_id") or "",
                     trigger_id=command.get("trigger_id") or "", now=services.clock())
         run(call, services, ack, respond, client)
         learn_later(services, client, call.team_id, user)   # their time zone, for their "today"
@@ -38,8 +40,9 @@ def run_command_listener(commands: list[Command]):
 
     def run_command(ack, body, action, client, respond, context):
         services, user = context["services"], body["user"]["id"]
-        call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=user in services.admins,
-                    team_id=(body.get("team") or {}).get("id") or "",
+        team = (body.get("team") or {}).get("id") or ""
+        call = Call(user=user, text=str(action.get("value") or "").strip(), is_admin=services.is_admin(team, user),
+                    team_id=team,
                     channel=((body.get("channel") or {}).get("id")) or "", trigger_id=body.get("trigger_id") or "",
                     now=services.clock())
         container = body.get("container") or {}
@@ -74,28 +77,37 @@ def command_runner(commands: list[Command]):
         chosen = by_word.get(word.lower())
         if chosen is None or (chosen.admins_only and not call.is_admin):
             return ack(**help_message(commands, call.is_admin, unknown=word or None).as_kwargs())
-        if chosen.slow:
-            ack()
-            return services.later(lambda: _reply_later(chosen, call, services, respond, client))
+        if chosen.slow:   # queued first: a full queue is said in the acknowledgement itself
+            queued = services.later.slow(lambda: _reply_later(chosen, call, services, respond, client))
+            return ack() if queued else ack(**FULL.as_kwargs())
         reply = _run(chosen, call, services)
         if isinstance(reply, OpenModal):
-            ack()
             trigger = call.trigger_id
-            services.later(telling(respond, open_view(services, client, trigger, reply.view, call.user, call.team),
-                                   "open the form"))
+            queued = services.later(telling(respond, open_view(services, client, trigger, reply.view, call.user,
+                                                               call.team), "open the form"))
+            ack() if queued else ack(**FULL.as_kwargs())
         elif isinstance(reply, Then):
-            ack(**reply.message.as_kwargs())
-            services.later(telling(respond, lambda: reply.later(client), "finish that"))
+            queued = services.later.slow(telling(respond, lambda: reply.later(client), "finish that"))
+            ack(**(reply.message if queued else _with_note(reply.message, NOT_NOW)).as_kwargs())
         else:
             ack(**reply.as_kwargs())
 
     return run
 
 
+FULL = Message("Many people are asking me for things right now, so I could not start that; nothing was stored. "
+               "Please try again in a minute.")
+NOT_NOW = "Many charts and exports are being made right now, so what I said would follow will not: ask again soon."
+
+
+def _with_note(message: Message, note: str) -> Message:
+    return Message(md("{}\n{}", message.text, note), [*message.blocks, context(note)] if message.blocks else [])
+
+
 def _run(chosen: Command, call: Call, services):
     if not chosen.uses_database:
         return chosen.run(call, None)
-    if chosen.reads_only:
+    if chosen.only_reads(call):
         with reading(services.sessions) as session:
             return chosen.run(_where(call, session), session)
     with services.sessions.begin() as session:   # a command that writes is done once per trigger_id
@@ -111,7 +123,12 @@ def _where(call: Call, session) -> Call:
 
 
 def _reply_later(chosen: Command, call: Call, services, respond, client) -> None:
-    reply = _run(chosen, call, services)
+    try:
+        reply = _run(chosen, call, services)
+    except Exception as failed:
+        if not is_busy(failed):
+            raise
+        return respond(response_type="ephemeral", text=BUSY)   # rolled back whole: nothing half-done
     if isinstance(reply, Then):
         respond(response_type="ephemeral", **reply.message.as_kwargs())
         telling(respond, lambda: reply.later(client), "finish that")()

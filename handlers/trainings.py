@@ -34,7 +34,7 @@ FORM = "trained"
 
 def approved_caller(session: Session, call: Call) -> Stakeholder | Message:
     """The caller's approved registration, or the message that says why it is needed."""
-    who = stakeholders.by_slack_user(session, call.user)
+    who = stakeholders.by_slack_user(session, call.team, call.user)
     if who is None:
         return Message("Only registered coalition members can log this. Register with `/tat register`; "
                        "once a coalition admin approves you, try again.")
@@ -64,7 +64,7 @@ def trained(call: Call, session: Session):
     except Usage as bad:
         return usage(str(bad), trainings.USAGE)
     row = trainings.log_training(session, call.team, who, entry, call.now)
-    return logged(row.id, who.organization, who.state, entry, _totals(session, call.team, who))
+    return logged(row.id, who.organization, who.state, entry, _totals(session, call.team, who), token=row.token)
 
 
 def _totals(session: Session, team: str, who: Stakeholder) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def _totals(session: Session, team: str, who: Stakeholder) -> tuple[int, int]:
 
 
 def logged(training_id: int, organization: str, state: str, entry: Training, totals: tuple[int, int],
-           undo: bool = True) -> Message:
+           undo: bool = True, token: str | None = None) -> Message:
     """The confirmation: what was logged, the organization's and the coalition's totals, and Undo."""
     text = md("Logged: {} on {}, for {}.\n{} total: *{}* people trained; the {} coalition's total: *{}*.",
               completed(entry.count, entry.audience, entry.program), entry.on.isoformat(), organization,
@@ -81,7 +81,7 @@ def logged(training_id: int, organization: str, state: str, entry: Training, tot
     blocks = [section(text)]
     if undo:
         minutes = int(UNDO_FOR.total_seconds() // 60)
-        blocks += [actions(button("Undo", UNDO, str(training_id))),
+        blocks += [actions(button("Undo", UNDO, f"{training_id}/{token}" if token else str(training_id))),
                    context(f"Logged by mistake? Undo works for {minutes} minutes.")]
     return Message(text, blocks)
 
@@ -120,7 +120,7 @@ def submit_form(ack, body, view, context):
     if errors:
         return ack(response_action="errors", errors=errors)
     with services.sessions.begin() as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, team, user)
         if who is None or who.status != "approved":
             return ack(response_action="errors", errors={"count": "Only approved coalition members can log trainings."})
         if not first_time(session, team, form_key(view), moment):   # the same form again: logged once
@@ -135,12 +135,16 @@ def undo(ack, body, action, respond, context):
     ack()
     services, user, team = context["services"], body["user"]["id"], (body.get("team") or {}).get("id", "")
     moment = services.clock()
-    training_id, = ids_in(action.get("value"), 1) or (0,)
+    number, _, token = str(action.get("value") or "")[:64].partition("/")   # "12/<the training's token>"
+    training_id, = ids_in(number, 1) or (0,)
     with services.sessions.begin() as session:
         row = progress.training(session, team, training_id)
+        if row is not None and token and row.token != token:
+            row = None   # the button's training was undone, and its id (SQLite) given to another since
         refusal = ("This training is no longer logged." if row is None
                    else trainings.may_undo(row.logged_by, row.created_at, user, moment))
-        done = refusal is None and progress.undo_training(session, team, training_id, user, moment - UNDO_FOR)
+        done = refusal is None and progress.undo_training(session, team, training_id, user, moment - UNDO_FOR,
+                                                          row.token if token else None)
         if refusal is None and not done:
             refusal = "This training is no longer logged."
         said = (Message(md("Undone, no longer logged: {} on {}.", completed(row.count, row.audience, row.program),
@@ -166,21 +170,13 @@ def celebrate(call: Call, session: Session) -> Message:
     return Message(md("The coalition channel will no longer celebrate {} trainings.", possessive(who.organization)))
 
 
-def render_logged(session: Session, notice) -> Message | None:
-    """The note for a training logged in the form; None once it was undone."""
-    row = session.get(TrainingRow, notice.training_id)
-    if row is None:
-        return None
-    who = stakeholders.by_slack_user(session, row.logged_by)
-    totals = (progress.trained_total(session, row.team_id, row.state, row.organization),
-              progress.trained_total(session, row.team_id, row.state))
+def render_logged(notice, found) -> Message:
+    """The note for a training logged in the form (domain/shown.py gathers the training and the totals)."""
+    row = found.training
     entry = Training(row.count, row.audience, row.program, row.trained_on)
-    return logged(row.id, who.organization if who else row.organization, row.state, entry, totals)
+    return logged(row.id, found.organization, row.state, entry, found.totals, token=row.token)
 
 
-def render_celebration(session: Session, notice) -> Message | None:
+def render_celebration(notice, row: TrainingRow) -> Message:
     """The coalition channel's celebration: the organization and the count, nothing else."""
-    row = session.get(TrainingRow, notice.training_id)
-    if row is None or progress.opted_out(session, row.team_id, row.state, row.organization):
-        return None
     return Message(md(":tada: {}: {}. Thank you!", row.organization, completed(row.count, row.audience, row.program)))

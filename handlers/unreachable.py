@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from domain.chart_worker import ChartUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -20,6 +22,10 @@ def telling(respond, work: Callable[[], object], what: str) -> Callable[[], None
             respond(response_type="ephemeral", replace_original=False,
                     text=f"Sorry, I could not {what}: Slack could not be reached or refused it ({reason}). "
                          "Please try again in a minute.")
+        except ChartUnavailable as failed:
+            log.warning("could not %s (%s); told the person", what, failed)
+            respond(response_type="ephemeral", replace_original=False,
+                    text=f"Sorry, I could not {what}: the chart could not be drawn. Please try again in a minute.")
 
     run.__name__ = f"then {what}"
     return run

@@ -14,6 +14,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from handlers.shapes import is_slack_shaped
+from storage.db import answering_slack
 
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024   # Slack's largest payloads (a full modal's state) are far smaller
@@ -50,7 +51,8 @@ def _slack_request(app: App, verifier: SignatureVerifier | None, environ, start_
     if request is None:
         log.warning("refused a signed request whose body is not shaped like any Slack request")
         return _plain(start_response, 400, "Bad Request")
-    response = app.dispatch(request)
+    with answering_slack():   # a lock held elsewhere is waited for a second at most, then "busy"
+        response = app.dispatch(request)
     wsgi = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
     start_response(wsgi.status, wsgi.get_headers())
     return wsgi.get_body()
@@ -104,3 +106,18 @@ def _plain(start_response, status: int, text: str) -> list[bytes]:
     start_response(WsgiHttpResponse(status).status, [("Content-Type", "text/plain; charset=utf-8"),
                                                      ("Content-Length", str(len(body)))])
     return [body]
+
+
+class AnsweringSlack:
+    """The app, for Socket Mode's handler: each request it dispatches waits at most a second for a lock
+    held elsewhere, as over HTTP."""
+
+    def __init__(self, app: App):
+        self._app = app
+
+    def dispatch(self, request: BoltRequest):
+        with answering_slack():
+            return self._app.dispatch(request)
+
+    def __getattr__(self, name: str):
+        return getattr(self._app, name)

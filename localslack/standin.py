@@ -66,6 +66,7 @@ class SlackStandIn:
         self.scopes: list[str] = manifest_scopes()   # granted to the token: Slack's x-oauth-scopes header
         self.channels: dict[str, dict] = {}    # conversations.info: channel id → {"name", "is_member", ...}
         self.strangers: set[str] = set()       # ids users.info does not know (anyone else is a member)
+        self.team = TEAM                       # the workspace auth.test names (a second stand-in: another)
         self.replies: dict[tuple[str, str], list[dict]] = {}   # (conversation, thread ts) → its replies, oldest first
         self._failures: dict[str, deque[Failure]] = {}
         self._holds: list[Hold] = []
@@ -201,7 +202,7 @@ class SlackStandIn:
         """Slack's response shape for each method the bot uses."""
         channel = params.get("channel") or ""
         if method == "auth.test":
-            return {"ok": True, "user_id": BOT_USER, "bot_id": "BTATBOT01", "team_id": TEAM,
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "BTATBOT01", "team_id": self.team,
                     "team": "Coalition", "user": "tat", "url": "https://coalition.slack.com/"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             if channel[:1] in ("U", "W"):

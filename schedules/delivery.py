@@ -14,7 +14,6 @@ Each batch of due messages is claimed in one statement; another sender (a second
   dead letters and can retry them.
 """
 import logging
-import os
 import random
 import socket
 import threading
@@ -24,13 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 import metrics
+from domain.notices import UnknownKind
 from schedules import pictures
 from schedules.pace import Pace
-from storage import outbox
+from storage import outbox, senders
 from storage.models import now
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,19 @@ PERMANENT = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "restricted_action", "too_many_attachments",
 })
 RENEW_EVERY = 20.0   # seconds; claims last a minute
+REVIVE_EVERY = 60.0  # seconds between looks for dead letters another version could not render
 IN_DOUBT = frozenset({"chat.postMessage", pictures.METHOD})   # a lost answer may hide a send: look before repeating
+MAX_DOUBLINGS = 10   # of the back-off: 2 ** 10 s is past its 15-minute cap
+
+
+class _Spread(Jitter):
+    """A back-off spread by half either way, so that messages refused together are not retried together."""
+
+    def recalculate(self, duration: float) -> float:
+        return min(duration, 900.0) * random.uniform(0.5, 1.5)
+
+
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=1.0, jitter=_Spread())   # 1 s, 2 s, 4 s…
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,11 @@ class Dead:
 
 
 @dataclass(frozen=True)
+class Lost:
+    """The claim lapsed and another sender (or thread) took the message: it is theirs to send."""
+
+
+@dataclass(frozen=True)
 class Gone:
     """Slack says the person the message is for is deactivated: it is not sent (see `Recipients`)."""
 
@@ -83,21 +102,32 @@ class Sender:
     """Sends what the outbox owes: `start()` for threads of its own, `send_due()` for one pass."""
 
     def __init__(self, sessions: sessionmaker[Session], client, render, *, threads: int = 2, tick: float = 5.0,
-                 batch: int = 50, clock=now, recipients: Recipients | None = None):
+                 batch: int = 50, clock=now, recipients: Recipients | None = None,
+                 kinds: frozenset[str] = frozenset({"literal"}), teams=lambda: None):
         """`render(session, claimed)` gives a claimed message's text and blocks, or None when it no
-        longer applies (handlers/notices.py)."""
+        longer applies; it raises for a kind it does not know (handlers/notices.py). `kinds`: the
+        kinds it knows (dead letters of these that another version could not render are tried again).
+        `teams()`: the workspaces whose messages this sender sends (those its client's token belongs
+        to; None: every one's, as before auth.test has named it)."""
         self.sessions, self.client, self.render, self.clock = sessions, client, render, clock
+        self.teams = teams
         self.recipients = recipients or Recipients()
         self._threads, self._tick, self._batch = threads, tick, batch
         self._wake, self._stop = threading.Event(), threading.Event()
         self.pace = Pace(clock)
-        self.claimer = f"{socket.gethostname()}:{os.getpid()}"
-        self._freed_the_dead = False
+        self.claimer = senders.new_id()   # what its claims carry; alive while its heartbeat is (storage/senders.py)
+        self._beaten_at: float | None = None
+        self._beat_lock = threading.Lock()
+        self._heart: threading.Thread | None = None
+        self.kinds = kinds
+        self._revived_at: float | None = None
+        self._looked_for_silent_at: float | None = None
         self._workers: list[threading.Thread] = []
         event.listen(sessions, "after_commit", self._after_commit)
 
     # -- running --------------------------------------------------------------------------------
     def start(self) -> "Sender":
+        self._start_heart()
         for number in range(self._threads):
             worker = threading.Thread(target=self._run, name=f"sender-{number}", daemon=True)
             worker.start()
@@ -112,6 +142,39 @@ class Sender:
         self._wake.set()
         for worker in self._workers:
             worker.join(timeout)
+        if self._heart is not None:
+            self._heart.join(timeout)
+        if self._beaten_at is not None and not any(w.is_alive() for w in self._workers):
+            try:
+                with self.sessions.begin() as session:
+                    senders.leave(session, self.claimer)   # its claims are settled: nobody need wait for it
+            except Exception:   # the database is away: the row is judged by its heartbeat, and forgotten
+                log.warning("could not sign this sender off; it is taken for dead %s s after its last heartbeat",
+                            senders.SILENT_AFTER.seconds)
+
+    # -- heartbeat ------------------------------------------------------------------------------
+    def _start_heart(self) -> None:
+        with self._beat_lock:
+            if self._heart is None and not self._stop.is_set():
+                self._heart = threading.Thread(target=self._beat_on, name="sender-heartbeat", daemon=True)
+                self._heart.start()
+
+    def _beat_on(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._beat(force=True)
+            except Exception:   # the database is away: the next beat tries again
+                log.debug("heartbeat not recorded", exc_info=True)
+            self._stop.wait(senders.BEAT_EVERY)
+
+    def _beat(self, force: bool = False) -> None:
+        """Say this sender is alive (at most every BEAT_EVERY seconds unless `force`)."""
+        with self._beat_lock:
+            if not force and self._beaten_at is not None and time.monotonic() - self._beaten_at < senders.BEAT_EVERY:
+                return
+            self._beaten_at = time.monotonic()
+        with self.sessions.begin() as session:
+            senders.beat(session, self.claimer, socket.gethostname(), self.clock())
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop("outbox_queued", False):
@@ -131,7 +194,7 @@ class Sender:
 
     def _until_next_due(self) -> float:
         with self.sessions.begin() as session:
-            due = outbox.next_due(session, self.clock())
+            due = outbox.next_due(session, self.clock(), self.teams())
         seconds = (due - self.clock()).total_seconds() if due else self._tick
         return min(max(seconds, 0.05), self._tick)
 
@@ -139,27 +202,50 @@ class Sender:
     def send_due(self, keys: list[str] | None = None) -> int:
         """Send every message due now (or just these keys); return how many Slack took."""
         taken = 0
-        if not self._freed_the_dead:
-            self._free_claims_of_dead_senders()
+        self._beat()               # before any claim: a claim is never its sender's before its heartbeat is
+        self._start_heart()        # `dispatch`: beating on while it sends, however long that takes
+        self._free_claims_of_silent_senders()
+        self._revive_renderable()
         self._give_up_expired()
         in_worker = threading.current_thread() in self._workers
         while not (in_worker and self._stop.is_set()):   # a worker stops between batches
             with self.sessions.begin() as session:
-                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer)
+                claimed = outbox.claim_due(session, self.clock(), self._batch, keys, self.claimer, self.teams())
                 batch = self._rendered(session, claimed)
             if not claimed:
                 return taken
             taken += self._send_batch(batch)
         return taken
 
-    def _free_claims_of_dead_senders(self) -> None:
-        """A sender of this host that was killed mid-batch holds claims for a minute: free them now."""
+    def _free_claims_of_silent_senders(self) -> None:
+        """A sender whose heartbeat stopped (killed mid-batch, or frozen) would hold its claims for a minute:
+        free them now (looked for every few seconds). Its sends are in doubt, looked for before they are
+        repeated; and should it wake, it finds its claims taken before it sends (`_still_mine`)."""
+        last = self._looked_for_silent_at
+        if last is not None and time.monotonic() - last < senders.BEAT_EVERY:
+            return
+        self._looked_for_silent_at = time.monotonic()
         with self.sessions.begin() as session:
-            gone = [c for c in outbox.claimers(session, self.clock()) if _dead_here(c, self.claimer)]
+            at = self.clock()
+            gone = senders.silent(session, at, [c for c in outbox.claimers(session, at) if c != self.claimer])
             freed = outbox.release_claims_of(session, gone)
+            senders.forget_long_gone(session, at)
         if freed:
-            log.info("took over %s message(s) claimed by a sender that died (%s)", freed, ", ".join(gone))
-        self._freed_the_dead = True
+            log.info("took over %s message(s) claimed by a sender whose heartbeat stopped (%s)", freed,
+                     ", ".join(gone))
+
+    def _revive_renderable(self) -> None:
+        """Dead letters another version could not render, of kinds this one knows, are owed again: once a
+        minute those of a kind it did not know (a rolling deploy), and at start those whose renderer raised
+        (this may be the version that fixed it)."""
+        first = self._revived_at is None
+        if not first and time.monotonic() - self._revived_at < REVIVE_EVERY:
+            return
+        self._revived_at = time.monotonic()
+        with self.sessions.begin() as session:
+            revived = outbox.revive_renderable(session, self.kinds, self.clock(), also_failed=first)
+        if revived:
+            log.info("%s message(s) another version could not render are owed again", revived)
 
     def _give_up_expired(self) -> None:
         """What was owed for over 7 days (the bot was down, say) is missed, never sent late."""
@@ -170,14 +256,23 @@ class Sender:
             log.error("%s message(s) were owed for over 7 days and were given up; see /tat outbox", buried)
 
     def _rendered(self, session: Session, claimed: list[outbox.Claimed]) -> list[tuple[outbox.Claimed, dict]]:
-        """Each message's content as of now; those that no longer apply are dropped."""
+        """Each message's content as of now; those that no longer apply are dropped, and those this code
+        cannot render are dead letters with the reason (never dropped: a newer version may render them)."""
         batch, dropped = [], []
         for message in claimed:
             try:
                 shown = self.render(session, message)
-            except Exception:
-                log.exception("queued message %s (%s) could not be rendered", message.id, message.kind)
-                shown = None
+            except UnknownKind:
+                log.error("queued message %s is of a kind this version cannot render (%s); kept as a dead letter",
+                          message.id, message.kind)
+                self._bury_unrenderable(session, message, outbox.UNKNOWN_KIND + f" ({message.kind})")
+                continue
+            except Exception as failed:
+                log.exception("queued message %s (%s) could not be rendered; kept as a dead letter", message.id,
+                              message.kind)
+                self._bury_unrenderable(session, message, f"{outbox.CANNOT_RENDER}{type(failed).__name__} in its "
+                                                          "renderer")
+                continue
             if shown is None:
                 dropped.append(message.id)
             else:
@@ -185,6 +280,10 @@ class Sender:
                                         **({"picture": shown.picture} if shown.picture else {})}))
         outbox.cancel(session, dropped, self.clock())
         return batch
+
+    def _bury_unrenderable(self, session: Session, message: outbox.Claimed, reason: str) -> None:
+        outbox.bury(session, message.id, self.clock(), reason, message.attempts, in_doubt=message.in_doubt)
+        metrics.DEAD.labels(message.kind).inc()
 
     def _send_batch(self, batch: list[tuple[outbox.Claimed, dict]]) -> int:
         """Send each message, then record every outcome in one transaction."""
@@ -195,10 +294,12 @@ class Sender:
         for position, (message, content) in enumerate(batch):
             if time.monotonic() - renewed > RENEW_EVERY:
                 with self.sessions.begin() as session:
-                    outbox.renew(session, [m.id for m, _ in batch[position:]], self.clock())
+                    outbox.renew(session, [m for m, _ in batch[position:]], self.claimer, self.clock())
                 renewed = time.monotonic()
             outcome = self._deliver(message, content)
-            if isinstance(outcome, Sent):
+            if isinstance(outcome, Lost):
+                log.info("message %s was claimed by another sender while this one waited; not sending it", message.id)
+            elif isinstance(outcome, Sent):
                 sent.append((message.id, outcome.channel, outcome.ts))
                 metrics.SENT.labels(message.kind).inc()
                 owed += filter(None, [pictures.owed(message, content, outcome.channel, outcome.ts, self.clock())])
@@ -220,17 +321,17 @@ class Sender:
         if isinstance(outcome, Dead):
             log.error("message %s (%s) to %s refused by Slack for good: %s; kept as a dead letter",
                       message.id, message.kind, message.channel, outcome.error)
-            outbox.bury(session, message.id, self.clock(), outcome.error)
+            outbox.bury(session, message.id, self.clock(), outcome.error, message.attempts)
             metrics.DEAD.labels(message.kind).inc()
             return
         metrics.RETRIED.labels(message.kind).inc()
         quiet = outcome.error == "ratelimited"    # expected under load: the method is paused, not failing
         log.log(logging.DEBUG if quiet else logging.WARNING, "message %s to %s not sent yet (%s); next try at %s",
                 message.id, message.channel, outcome.error, outcome.due_at.strftime("%H:%M:%S"))
-        outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt)
+        outbox.retry_later(session, message.id, outcome.due_at, outcome.error, outcome.in_doubt, message.attempts)
 
-    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone:
-        paused = self.pace.paused_until(message.method)
+    def _deliver(self, message: outbox.Claimed, content: dict) -> Sent | Later | Dead | Gone | Lost:
+        paused = max(filter(None, map(self.pace.paused_until, _methods(message))), default=None)
         if paused:
             return Later(paused, "ratelimited", in_doubt=message.in_doubt)
         if message.kind in self.recipients.checked and self._deactivated(message.channel):
@@ -242,11 +343,18 @@ class Sender:
                 if found:
                     log.info("message %s had reached Slack before; not sending it again", message.id)
                     return found
+            if not self._still_mine(message):
+                return Lost()
             return self._call(message, content)
         except SlackApiError as refused:
             return self._refused(message, refused)
         except (SlackClientError, OSError) as lost:   # timeouts and dropped connections: Slack may have it
             return Later(self._backoff(message), type(lost).__name__, in_doubt=message.method in IN_DOUBT)
+
+    def _still_mine(self, message: outbox.Claimed) -> bool:
+        """Immediately before the send: the claim is still this one's (and now lasts another minute)."""
+        with self.sessions.begin() as session:
+            return outbox.still_held(session, message, self.claimer, self.clock())
 
     def _deactivated(self, user: str) -> bool:
         """Whether Slack says this person is deactivated (or was never here). Any other answer, or
@@ -279,9 +387,10 @@ class Sender:
     def _refused(self, message: outbox.Claimed, refused: SlackApiError) -> Later | Dead:
         status = refused.response.status_code
         error = str(refused.response.get("error") or f"HTTP {status}")
-        if status == 429:
-            metrics.RATE_LIMITED.labels(message.method).inc()
-            until = self.pace.refused(message.method, _retry_after(refused.response.headers))
+        if status == 429:   # only the method Slack refused is paused (a lookup's 429 does not stop posting)
+            method = _method_of(refused.response) or message.method
+            metrics.RATE_LIMITED.labels(method).inc()
+            until = self.pace.refused(method, _retry_after(refused.response.headers))
             return Later(until, "ratelimited", in_doubt=message.in_doubt)
         if status >= 500:
             return Later(self._backoff(message), error, in_doubt=message.method in IN_DOUBT)
@@ -322,22 +431,22 @@ class Sender:
         return self.client.conversations_open(users=users)["channel"]["id"]
 
     def _backoff(self, message: outbox.Claimed) -> datetime:
-        seconds = min(2 ** max(message.attempts - 1, 0), 900) * random.uniform(0.5, 1.5)   # 1 s, 2 s, 4 s…
+        """1 s, 2 s, 4 s… up to 15 minutes, each spread by half either way (slack_sdk's own calculator)."""
+        seconds = BACKOFF.calculate_sleep_duration(min(max(message.attempts - 1, 0), MAX_DOUBLINGS))
         return self.clock() + timedelta(seconds=seconds)
 
 
-def _dead_here(claimer: str, me: str) -> bool:
-    """True for a sender of this host whose process is gone."""
-    host, _, pid = claimer.rpartition(":")
-    if claimer == me or host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:   # alive, but not ours to signal
-        return False
-    return False
+def _methods(message: outbox.Claimed) -> tuple[str, ...]:
+    """The Web API methods sending this message calls (a pause of any of them holds it back)."""
+    if message.method == pictures.METHOD:
+        return pictures.METHODS + (("conversations.replies",) if message.in_doubt else ())
+    return (message.method, *(("conversations.history",) if message.in_doubt else ()))
+
+
+def _method_of(response) -> str | None:
+    """The Web API method a response answers ('.../api/conversations.history' → 'conversations.history')."""
+    url = str(getattr(response, "api_url", "") or "")
+    return url.rpartition("/")[2].partition("?")[0] or None
 
 
 def _retry_after(headers) -> float:

@@ -20,7 +20,8 @@ from domain.notices import PictureOf
 from storage import outbox
 
 log = logging.getLogger(__name__)
-METHOD = PictureOf.method
+METHOD = PictureOf.method   # the outbox's name for the three calls below
+METHODS = ("files.getUploadURLExternal", "files.completeUploadExternal")
 
 
 def owed(message: outbox.Claimed, content: dict, channel: str, ts: str, at: datetime) -> dict | None:
@@ -28,7 +29,8 @@ def owed(message: outbox.Claimed, content: dict, channel: str, ts: str, at: date
     if content.get("picture") is None or message.method == METHOD:
         return None
     notice = PictureOf(message.key, message.kind, message.params or {}, channel, ts)
-    return outbox.row(notice.key, notice.channel, kind=notice.kind, params=notice.params(), method=notice.method,
+    return outbox.row(notice.key, notice.channel, team_id=message.team_id, kind=notice.kind, params=notice.params(),
+                      method=notice.method,
                       ts=notice.ts, not_before=at)
 
 

@@ -19,7 +19,7 @@ def record(session: Session, team: str, attendees: list[dict], at: datetime) -> 
     new = {(state, email) for state, email in session.execute(_insert_new(session.get_bind().dialect.name), rows)}
     fresh = [a for a in attendees if (a["state"], a["email"].lower()) in new]
     if fresh:
-        ids = _stakeholder_ids(session, [a["email"].lower() for a in fresh])
+        ids = _stakeholder_ids(session, team, [a["email"].lower() for a in fresh])
         trainings = [{"team_id": team, "stakeholder_id": ids.get(a["email"].lower()), "logged_by": "meeting",
                       "organization": a["organization"], "state": a["state"], "count": 1, "audience": a["audience"],
                       "program": a["program"], "trained_on": a["trained_on"], "created_at": at} for a in fresh]
@@ -36,9 +36,9 @@ def _insert_new(dialect: str):
             .returning(table.c.state, table.c.email))
 
 
-def _stakeholder_ids(session: Session, emails: list[str]) -> dict[str, int]:
+def _stakeholder_ids(session: Session, team: str, emails: list[str]) -> dict[str, int]:
     rows = session.execute(select(func.lower(Stakeholder.email), Stakeholder.id)
-                           .where(func.lower(Stakeholder.email).in_(emails)))
+                           .where(Stakeholder.team_id == team, func.lower(Stakeholder.email).in_(emails)))
     return {email: stakeholder_id for email, stakeholder_id in rows}
 
 

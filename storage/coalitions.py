@@ -60,8 +60,8 @@ def leads_of(session: Session, team_id: str | None, state: str) -> list[str]:
     return list(found.leads) if found else []
 
 
-def approved_in(session: Session, state: str) -> list[Stakeholder]:
-    return list(session.scalars(select(Stakeholder).where(Stakeholder.state == state,
+def approved_in(session: Session, team_id: str, state: str) -> list[Stakeholder]:
+    return list(session.scalars(select(Stakeholder).where(Stakeholder.team_id == team_id, Stakeholder.state == state,
                                                           Stakeholder.status == "approved").order_by(Stakeholder.id)))
 
 
@@ -111,13 +111,14 @@ class Row:
     last_error: str | None
     claimed_until: datetime | None = None
     in_doubt: bool = False
+    team_id: str = ""
 
 
 def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> list[Row]:
     """The outbox rows under a key prefix (found through the key's pattern index)."""
     query = select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.not_before, OutboxMessage.sent_at,
                    OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error,
-                   OutboxMessage.claimed_until, OutboxMessage.in_doubt).where(
+                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.team_id).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))

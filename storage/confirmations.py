@@ -35,7 +35,8 @@ def _contacts(team: str, state: str):
     joined = and_(_C.team_id == team, _C.stakeholder_id == Stakeholder.id)
     return (select(Stakeholder, BASELINE, func.coalesce(_C.round, 0)).options(lazyload(Stakeholder.coverage))
             .outerjoin(_C, joined)
-            .where(Stakeholder.state == state, Stakeholder.sector.in_(CONTACTS), Stakeholder.status == "approved"))
+            .where(Stakeholder.team_id == team, Stakeholder.state == state, Stakeholder.sector.in_(CONTACTS),
+                   Stakeholder.status == "approved"))
 
 
 def due_questions(session: Session, team: str, state: str, known_since: datetime) -> list[Standing]:
@@ -60,7 +61,7 @@ def unconfirmed_since(session: Session, team: str, ids: list[int], asked_before:
     if not ids:
         return {}
     rows = session.execute(select(Stakeholder.id, BASELINE).join(_C, _C.stakeholder_id == Stakeholder.id).where(
-        _C.team_id == team, Stakeholder.id.in_(ids), OPEN, _C.asked_at <= asked_before))
+        _C.team_id == team, Stakeholder.team_id == team, Stakeholder.id.in_(ids), OPEN, _C.asked_at <= asked_before))
     return {stakeholder_id: since for stakeholder_id, since in rows}
 
 
@@ -99,7 +100,8 @@ def question(session: Session, team: str, stakeholder_id: int) -> tuple[int, boo
     were last known good; None if they were never asked."""
     row = session.execute(select(_C.round, _C.asked_at, BASELINE).join(
         Stakeholder, Stakeholder.id == _C.stakeholder_id).where(
-        _C.team_id == team, _C.stakeholder_id == stakeholder_id, _C.round > 0)).one_or_none()
+        _C.team_id == team, Stakeholder.team_id == team, _C.stakeholder_id == stakeholder_id,
+        _C.round > 0)).one_or_none()
     return (row[0], row[1] > row[2], row[2]) if row else None
 
 

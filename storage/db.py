@@ -1,7 +1,7 @@
 """Connecting to the database and bringing its schema up to date."""
+import contextvars
 import functools
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +22,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # closed per request under load; a burst beyond that opens a few more for the while.
 POOL = {"pool_size": 20, "max_overflow": 10}
 MIGRATION_LOCK = 7_248_001  # PostgreSQL advisory lock key: one instance migrates at a time
+LOCK_WAIT_SECONDS = 15      # how long work after the acknowledgement, the sender and the verbs wait for a lock
+REQUEST_LOCK_WAIT_SECONDS = 1   # how long a thread that answers Slack waits, then answers "busy"
+REQUEST_TURNS = 2   # ...and, times this, for its turn among this process's own SQLite writers
 
 log = logging.getLogger("tat")
 
@@ -57,12 +60,13 @@ def engine_for(url: str) -> Engine:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True, **POOL)
+        engine = create_engine(parsed, connect_args={"timeout": LOCK_WAIT_SECONDS}, hide_parameters=True, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **POOL)  # no personal data in errors
     event.listen(engine, "handle_error", _without_failing_row)
+    event.listen(engine, "begin", _postgresql_lock_wait)
     return engine
 
 
@@ -73,10 +77,11 @@ def _without_failing_row(context) -> None:
             error.args = (str(error.args[0]).split("\nDETAIL:")[0], *error.args[1:])
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
+    record.info[BUSY_MS] = LOCK_WAIT_SECONDS * 1000
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -89,12 +94,58 @@ def _sqlite_begin_immediate(connection) -> None:
     and `with_for_update()` does nothing there. A `reading` session only reads, and need not."""
     options = connection.get_execution_options()
     if options.get(ONE_READ):
-        return   # one statement is a transaction of its own
-    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+        return   # one SELECT is a transaction of its own: no BEGIN, and nothing to wait for in WAL mode
+    wait = _lock_wait.get()
+    busy_ms = int((LOCK_WAIT_SECONDS if wait is None else wait) * 1000)
+    if connection.info.get(BUSY_MS) != busy_ms:   # a thread that answers Slack waits less than the others
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+        connection.info[BUSY_MS] = busy_ms
+    reading = bool(options.get(READ_ONLY))
+    if connection.info.get(QUERY_ONLY, False) != reading:   # a read-only transaction cannot write by mistake
+        connection.exec_driver_sql(f"PRAGMA query_only={int(reading)}")
+        connection.info[QUERY_ONLY] = reading
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _postgresql_lock_wait(connection) -> None:
+    """In a thread that answers Slack, a transaction waits at most a second for a lock (then "busy")."""
+    wait = _lock_wait.get()
+    if wait is not None and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
 
 
 READ_ONLY = "tat_read_only"
 ONE_READ = "tat_one_read"   # a connection that runs a single SELECT: it needs no BEGIN on SQLite
+BUSY_MS, QUERY_ONLY = "tat_busy_ms", "tat_query_only"   # a SQLite connection's settings, as last set
+_lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("lock_wait", default=None)
+
+
+class DatabaseBusy(Exception):
+    """This process's own transactions held SQLite's write lock longer than a request may wait."""
+
+
+@contextmanager
+def answering_slack(seconds: float = REQUEST_LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """While Slack waits for this thread's answer, its transactions wait at most `seconds` for a lock
+    another process (or connection) holds: SQLite's write lock, a PostgreSQL row or table lock; then
+    they fail as busy (`is_busy`), rolled back whole. Threads of this process take turns at SQLite's
+    write lock, each for one short transaction: a request waits its turn for twice as long, so that
+    the two waits together stay within Slack's three seconds."""
+    token = _lock_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _lock_wait.reset(token)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is the database being locked by another writer beyond the wait allowed."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "55P03":   # PostgreSQL: lock_not_available (lock_timeout)
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(original)
 
 
 @contextmanager
@@ -109,9 +160,10 @@ def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def read_only(engine: Engine) -> Engine:
-    """The engine, for connections that only read (see `reading`)."""
+    """The engine, for connections that only read (see `reading`): a write through it fails."""
     found = engine.get_execution_options().get(READ_ONLY) and engine
-    return found or _READ_ONLY.setdefault(engine, engine.execution_options(**{READ_ONLY: True}))
+    options = {READ_ONLY: True, **({"postgresql_readonly": True} if engine.dialect.name == "postgresql" else {})}
+    return found or _READ_ONLY.setdefault(engine, engine.execution_options(**options))
 
 
 _READ_ONLY: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
@@ -136,32 +188,50 @@ def keep_clock(sessions: sessionmaker[Session], clock) -> None:
     """Every session of this factory asks `clock` what time it is (`now_in`), and so do the times the
     models stamp by default (created_at, updated_at, …) on the rows it writes."""
     sessions.configure(info={"clock": clock})
-    if not event.contains(sessions, "before_flush", _stamp_with_clock):
-        event.listen(sessions, "before_flush", _stamp_with_clock)
+    from storage.models import Base
+
+    for name, stamp in (("before_insert", _stamp_new), ("before_update", _stamp_changed)):
+        if not event.contains(Base, name, stamp):
+            event.listen(Base, name, stamp, propagate=True)
 
 
-def _stamp_with_clock(session: Session, flush_context, instances) -> None:
-    """Fill the models' default and on-update times from the session's clock, not the machine's."""
-    clock = session.info.get("clock")
-    if clock is None:
-        return
-    from sqlalchemy import inspect
+def _clock_of(target):
+    from sqlalchemy.orm import object_session
 
+    session = object_session(target)
+    return session.info.get("clock") if session is not None else None
+
+
+def _stamped_columns(mapper, on_update: bool):
     from storage.models import UTCDateTime
 
-    at = clock()
-    for obj, new in [*((o, True) for o in session.new), *((o, False) for o in session.dirty)]:
-        state = inspect(obj)
-        if not new and not session.is_modified(obj):
-            continue
-        for prop in state.mapper.column_attrs:
-            column = prop.columns[0]
-            stamp = column.default if new else column.onupdate
-            if stamp is None or not isinstance(column.type, UTCDateTime):
-                continue
-            if getattr(obj, prop.key) is not None if new else state.attrs[prop.key].history.has_changes():
-                continue   # set by the code itself
-            setattr(obj, prop.key, at)
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(column.type, UTCDateTime) and (column.onupdate if on_update else column.default) is not None:
+            yield prop.key
+
+
+def _stamp_new(mapper, connection, target) -> None:
+    """A row being inserted: its default times from the session's clock, not the machine's (only the rows
+    written, so nothing grows with what the session has loaded)."""
+    clock = _clock_of(target)
+    if clock is not None:
+        at = clock()
+        for key in _stamped_columns(mapper, on_update=False):
+            if getattr(target, key) is None:
+                setattr(target, key, at)
+
+
+def _stamp_changed(mapper, connection, target) -> None:
+    """A row being updated: its on-update times from the session's clock, unless the code set them."""
+    from sqlalchemy import inspect
+
+    clock = _clock_of(target)
+    if clock is not None:
+        state, at = inspect(target), clock()
+        for key in _stamped_columns(mapper, on_update=True):
+            if not state.attrs[key].history.has_changes():
+                setattr(target, key, at)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -184,22 +254,46 @@ class _TakingTurns(sessionmaker):
 
     @contextmanager
     def begin(self):
-        with self._turn, super().begin() as session:
-            yield session
+        wait = _lock_wait.get()   # a thread that answers Slack waits its turn two seconds at most
+        if not self._turn.acquire(timeout=-1 if wait is None else wait * REQUEST_TURNS):
+            raise DatabaseBusy("other transactions of this process held the database too long")
+        try:
+            with super().begin() as session:
+                yield session
+        finally:
+            self._turn.release()
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, team_id: str | None = None) -> None:
     """Apply every Alembic migration not yet applied (safe with several instances at once). A database
-    already at the newest migration costs one query: Alembic is imported only when there is work."""
+    already at the newest migration costs one query: Alembic's upgrade is imported only when there is work.
+    `team_id`: the workspace rows made before workspaces were told apart belong to (migration 0015)."""
     head = head_revision()
     with read_only(engine).connect() as connection:
         if applied_revisions(connection) == {head}:
             return
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         if applied_revisions(connection) != {head}:  # another instance may have migrated while this one waited
-            _upgrade(connection)
+            _upgrade(connection, team_id)
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a constraint by copying its table and dropping the old one, and dropping a table
+    deletes its rows first, which would cascade to every row that refers to them (coverage,
+    introductions, answers...): its foreign keys are off while it migrates (a pragma that only takes
+    effect outside a transaction), and on again after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def applied_revisions(connection: Connection) -> set[str]:
@@ -211,37 +305,30 @@ def applied_revisions(connection: Connection) -> set[str]:
         return set()
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, team_id: str | None = None) -> None:
     from alembic import command  # here, not at the top: Alembic takes some 60 ms to import
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["team_id"] = team_id
     command.upgrade(config, "head")
 
 
-_ASSIGNED = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.MULTILINE)
-
-
 def head_revision() -> str:
-    """The newest migration, read from the version files as Alembic would, without importing it."""
-    revisions, replaced = _revisions()
-    heads = revisions - replaced
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations in {MIGRATIONS / 'versions'} have {len(heads)} heads, not one")
-    return next(iter(heads))
+    """The newest migration, as Alembic finds it (one head, or Alembic says why not); read once."""
+    return _revisions()[1]
 
 
 @functools.cache
-def _revisions() -> tuple[frozenset[str], frozenset[str]]:
-    """Every revision in the version files, and those another revision follows (read once)."""
-    revisions: set[str] = set()
-    replaced: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        for name, value in _ASSIGNED.findall(path.read_text()):
-            (revisions if name == "revision" else replaced).update(re.findall(r"""['"]([^'"]+)['"]""", value))
-    return frozenset(revisions), frozenset(replaced)
+def _revisions() -> tuple[frozenset[str], str]:
+    """Every revision in the version files, and the newest, read once with Alembic's ScriptDirectory
+    (imported here, not at the top: it takes some 60 ms, paid only by processes that migrate or check)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    return frozenset(r.revision for r in script.walk_revisions()), script.get_current_head()
 
 
 def schema_state(engine: Engine) -> str:

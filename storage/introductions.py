@@ -46,4 +46,4 @@ def count_in_state(session: Session, team_id: str, state: str) -> int:
     """Site–officer pairs introduced in a state (by the site's state), for progress."""
     return session.scalar(select(func.count()).select_from(Introduction).join(
         Stakeholder, Stakeholder.id == Introduction.site_id).where(
-        Introduction.team_id == team_id, Stakeholder.state == state))
+        Introduction.team_id == team_id, Stakeholder.team_id == team_id, Stakeholder.state == state))

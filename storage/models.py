@@ -1,4 +1,5 @@
 """The tables. Times are stored in UTC and read back as aware UTC datetimes."""
+import secrets
 import unicodedata
 from datetime import UTC, date, datetime
 
@@ -52,13 +53,16 @@ class Base(DeclarativeBase):
 
 
 class Stakeholder(Base):
-    """A registered coalition member: one per Slack user."""
+    """A registered coalition member: one per Slack user of a workspace (a user id is unique only
+    within its workspace)."""
 
     __tablename__ = "stakeholders"
-    __table_args__ = (Index("ix_stakeholders_state_sector_status", "state", "sector", "status"),)
+    __table_args__ = (Index("ix_stakeholders_state_sector_status", "state", "sector", "status"),
+                      UniqueConstraint("team_id", "slack_user_id", name="uq_stakeholders_team_user"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
     sector: Mapped[str] = mapped_column(String(32))
     organization: Mapped[str] = mapped_column(String(160))
@@ -97,7 +101,9 @@ class Coverage(Base):
     """A county in a law enforcement or AG stakeholder's jurisdiction."""
 
     __tablename__ = "coverage"
+    __table_args__ = (Index("ix_coverage_team_county", "team_id", "county_fips"),)
 
+    team_id: Mapped[str] = mapped_column(String(32))
     stakeholder_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="CASCADE"), primary_key=True
     )
@@ -105,12 +111,13 @@ class Coverage(Base):
 
 
 class DirectoryRevision(Base):
-    """One row: a number raised by every transaction that changes stakeholders or their coverage,
-    as it commits. What /tat contact remembers is good while the number is unchanged."""
+    """One row a workspace: a number raised by every transaction that changes its stakeholders or
+    their coverage, as it commits. What /tat contact remembers is good while the number is unchanged."""
 
     __tablename__ = "directory_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -134,6 +141,7 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)   # the workspace whose token sends it
     key: Mapped[str] = mapped_column(String(200), unique=True)
     method: Mapped[str] = mapped_column(String(32), default="chat.postMessage")
     channel: Mapped[str] = mapped_column(String(32))
@@ -148,13 +156,25 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)  # a send may have reached Slack
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    claimed_by: Mapped[str | None] = mapped_column(String(120))    # "host:pid" of the sender holding it
+    claimed_by: Mapped[str | None] = mapped_column(String(120))    # the id of the sender holding it (senders)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class SenderBeat(Base):
+    """A process that sends the outbox: a random id of its own (what its claims carry), and its heartbeat.
+    A sender silent for longer than storage.senders.SILENT_AFTER is taken for dead, whatever its host."""
+
+    __tablename__ = "senders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(120))    # only for people reading the table
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class Introduction(Base):
@@ -233,6 +253,8 @@ class Training(Base):
     program: Mapped[str] = mapped_column(String(16))
     trained_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # what the training's messages and Undo name it by: SQLite gives a deleted last row's id to the next
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
 
 
 class DistributionPoint(Base):

@@ -33,11 +33,14 @@ def training(session: Session, team: str, training_id: int) -> Training | None:
     return session.scalar(select(Training).where(Training.team_id == team, Training.id == training_id))
 
 
-def undo_training(session: Session, team: str, training_id: int, user: str, since: datetime) -> bool:
-    """Delete a training its logger undoes, as a compare-and-set: False if it is gone, not theirs or too old."""
+def undo_training(session: Session, team: str, training_id: int, user: str, since: datetime,
+                  token: str | None = None) -> bool:
+    """Delete a training its logger undoes, as a compare-and-set: False if it is gone, not theirs or too old
+    (or, given its token, another training that has its id since)."""
     gone = session.execute(delete(Training).where(
         Training.team_id == team, Training.id == training_id, Training.logged_by == user,
-        Training.created_at >= since).execution_options(synchronize_session=False))
+        Training.created_at >= since, *((Training.token == token,) if token else ())
+    ).execution_options(synchronize_session=False))
     return gone.rowcount == 1
 
 
@@ -51,11 +54,21 @@ def trained_total(session: Session, team: str, state: str, organization: str | N
     return int(session.scalar(query))
 
 
-def trainings(session: Session, team: str, state: str | None = None) -> list[Training]:
-    query = select(Training).where(Training.team_id == team)
-    if state:
-        query = query.where(Training.state == state)
-    return list(session.scalars(query.order_by(Training.trained_on, Training.id)))
+def month_of(session: Session, column):
+    """A date column as its month, "YYYY-MM", computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def trained_by_month(session: Session, team: str, state: str) -> list[tuple[str, str, str, int]]:
+    """People trained in a state, summed by the database per program, audience and month:
+    (program, audience, "YYYY-MM", people) rows, as many as there are such groups, not trainings."""
+    month = month_of(session, Training.trained_on).label("month")
+    rows = session.execute(select(Training.program, Training.audience, month, func.sum(Training.count))
+                           .where(Training.team_id == team, Training.state == state)
+                           .group_by(Training.program, Training.audience, month))
+    return [(program, audience, str(month), int(people)) for program, audience, month, people in rows]
 
 
 def set_distribution(session: Session, team: str, who: Stakeholder, on: bool, at: datetime) -> bool:
@@ -84,11 +97,13 @@ def add_report(session: Session, team: str, who: Stakeholder, made_to: str, on: 
     return report
 
 
-def reports(session: Session, team: str, state: str | None = None) -> list[Report]:
-    query = select(Report).where(Report.team_id == team)
-    if state:
-        query = query.where(Report.state == state)
-    return list(session.scalars(query.order_by(Report.reported_on, Report.id)))
+def reports_by_month(session: Session, team: str, state: str) -> list[tuple[str, str, int]]:
+    """Reports made in a state, counted by the database per destination and month: (made_to, "YYYY-MM", how many)."""
+    month = month_of(session, Report.reported_on).label("month")
+    rows = session.execute(select(Report.made_to, month, func.count())
+                           .where(Report.team_id == team, Report.state == state)
+                           .group_by(Report.made_to, month))
+    return [(made_to, str(month), int(made)) for made_to, month, made in rows]
 
 
 def add_milestone(session: Session, team: str, state: str, kind: str, on: date, note: str | None, by: str,
@@ -131,17 +146,18 @@ def distribution_points(session: Session, team: str, state: str) -> int:
         DistributionPoint.team_id == team, DistributionPoint.state == state)))
 
 
-def stakeholders_by_sector(session: Session, state: str) -> dict[str, int]:
-    """Approved stakeholders of a state by sector. (The stakeholders table has no team_id yet.)"""
+def stakeholders_by_sector(session: Session, team: str, state: str) -> dict[str, int]:
+    """The workspace's approved stakeholders of a state by sector."""
     rows = session.execute(select(Stakeholder.sector, func.count()).where(
-        Stakeholder.state == state, Stakeholder.status == "approved").group_by(Stakeholder.sector))
+        Stakeholder.team_id == team, Stakeholder.state == state, Stakeholder.status == "approved",
+    ).group_by(Stakeholder.sector))
     return {sector: count for sector, count in rows}
 
 
-def waiting(session: Session, state: str) -> int:
-    """Registrations of a state waiting for a decision."""
+def waiting(session: Session, team: str, state: str) -> int:
+    """The workspace's registrations of a state waiting for a decision."""
     return session.scalar(select(func.count()).select_from(Stakeholder).where(
-        Stakeholder.state == state, Stakeholder.status == "pending"))
+        Stakeholder.team_id == team, Stakeholder.state == state, Stakeholder.status == "pending"))
 
 
 def introductions(session: Session, team: str, state: str) -> int:

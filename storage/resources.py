@@ -91,5 +91,5 @@ def materials_asked(session: Session, team: str, coalition_id: int, since: datet
         select(Stakeholder).join(CheckinAnswer, CheckinAnswer.stakeholder_id == Stakeholder.id).where(
             CheckinAnswer.team_id == team, CheckinAnswer.coalition_id == coalition_id,
             CheckinAnswer.answer == "need_materials", CheckinAnswer.answered_at >= since,
-            CheckinAnswer.answered_at < until, Stakeholder.status == "approved",
+            CheckinAnswer.answered_at < until, Stakeholder.team_id == team, Stakeholder.status == "approved",
         ).distinct().order_by(Stakeholder.organization, Stakeholder.name)))

@@ -23,7 +23,8 @@ def keep(session: Session, team_id: str, user: str, time_zone: str | None, at: d
 
 def coalition_zone(session: Session, team_id: str, user: str) -> str | None:
     """The time zone of the coalition of this person's state, or of the workspace's only coalition."""
-    state = session.scalar(select(Stakeholder.state).where(Stakeholder.slack_user_id == user))
+    state = session.scalar(select(Stakeholder.state).where(Stakeholder.team_id == team_id,
+                                                           Stakeholder.slack_user_id == user))
     query = select(Coalition.time_zone).where(Coalition.team_id == team_id)
     if state:
         found = session.scalar(query.where(Coalition.state == state))

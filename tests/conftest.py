@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 import bot as tat_bot
+from domain import chart_worker
 from handlers.slack_token import check_token
 from localslack.client import SECRET, BotClient, Response, stop_server  # noqa: F401 (tests import them from here)
 from localslack.client import settings_for as client_settings
@@ -24,6 +25,7 @@ from localslack.standin import SlackStandIn
 from storage.db import engine_for
 from storage.models import Base, Stakeholder
 
+TEAM_ID = "T0COALITION"   # localslack.payloads.TEAM: the workspace of every request the tests make
 ADMIN = "U0ADMIN001"
 SECOND_ADMIN = "U0ADMIN002"
 HOTLINE = "888-373-7888"   # the public National Human Trafficking Hotline, in help texts: not personal
@@ -63,6 +65,15 @@ def no_personal_data_in_logs():
     root.setLevel(previous)
     if leaks := collector.leaks():
         pytest.fail("personal data or secrets reached the log: " + "; ".join(sorted(set(leaks))), pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_worker_started():
+    """The chart worker starts with the run, as it starts with `python bot.py`: matplotlib loads in it
+    meanwhile, not while the first test that asks for a chart waits."""
+    chart_worker.start()
+    yield
+    chart_worker.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Deciding on registrations: nobody decides about themselves, whoever they are."""
 import bot as tat_bot
 from storage.models import Stakeholder
-from tests.conftest import ADMIN, SECOND_ADMIN, settings_for
+from tests.conftest import ADMIN, SECOND_ADMIN, TEAM_ID, settings_for
 from tests.test_followups import LEAD, setup_coalition, today
 from tests.test_races import press_body
 from tests.test_registration import SHERIFF_FORM, TRUCK_STOP, press, stakeholder, submit, wait_until
@@ -34,7 +34,7 @@ def test_a_lead_who_makes_themselves_a_statewide_officer_is_not_asked_and_cannot
 def test_an_admin_who_was_waiting_before_becoming_one_is_not_asked_and_cannot_decide_it(empty_database, slack):
     before = tat_bot.build(settings_for(empty_database, slack))
     with before.services.sessions.begin() as session:   # registered before TAT_ADMINS named them
-        session.add(Stakeholder(slack_user_id=ADMIN, name="Alex Admin", sector="trucking_company",
+        session.add(Stakeholder(team_id=TEAM_ID, slack_user_id=ADMIN, name="Alex Admin", sector="trucking_company",
                                 organization="Plains Freight", phone="402-555-0199", email="alex@plains.example",
                                 state="NE", status="pending"))
     before.close()

@@ -23,7 +23,7 @@ from domain.registration import register
 from localslack import payloads
 from storage import stakeholders
 from storage.models import OutboxMessage
-from tests.conftest import ADMIN, count_rows
+from tests.conftest import ADMIN, TEAM_ID, count_rows
 from tests.test_followups import nothing_due
 from tests.test_registration import SHERIFF, SHERIFF_FORM, TRUCK_STOP, wait_until
 
@@ -99,7 +99,7 @@ def world(running):
             approvers = frozenset() if role in ("pending", "declined") else frozenset({PEOPLE[role]})
             register(session, PEOPLE[role], parse_profile(form), approvers, form="test", team_id=TEAM)
         register(session, SHERIFF, parse_profile(SHERIFF_FORM), frozenset({SHERIFF}), form="test", team_id=TEAM)
-        stakeholders.by_slack_user(session, PEOPLE["declined"]).status = "declined"
+        stakeholders.by_slack_user(session, TEAM_ID, PEOPLE["declined"]).status = "declined"
         now = datetime.now(UTC)
         for state, lead, channel in (("NE", "lead", "C0NECOAL01"), ("KS", "other_lead", "C0KSCOAL01")):
             coalitions.save(session, TEAM, Setup(state, date(2026, 1, 5), channel, "America/Chicago",
@@ -143,7 +143,7 @@ def opened(said: str, callback_id: str) -> bool:
 
 def stakeholder_id(running, user: str) -> int:
     with running.bot.services.sessions() as session:
-        who = stakeholders.by_slack_user(session, user)
+        who = stakeholders.by_slack_user(session, TEAM_ID, user)
         return who.id if who else 0
 
 
@@ -199,12 +199,12 @@ def decision(approve: bool):
         with world.bot.services.sessions.begin() as session:
             register(session, waiting, parse_profile({**TRUCK_STOP, "name": "Wade Waiting"}), frozenset(),
                      form="test", team_id=TEAM)
-            who = stakeholders.by_slack_user(session, waiting)
+            who = stakeholders.by_slack_user(session, TEAM_ID, waiting)
             value = f"{who.id}:{who.revision}"
         press(world, user, {"action_id": "approve_registration" if approve else "decline_registration",
                             "value": value})
         with world.bot.services.sessions() as session:
-            return stakeholders.by_slack_user(session, waiting).status != "pending"
+            return stakeholders.by_slack_user(session, TEAM_ID, waiting).status != "pending"
     return run
 
 
@@ -225,7 +225,7 @@ def find_contacts(world, user: str) -> bool:
 
 def retry_dead_letter(world, user: str) -> bool:
     with world.bot.services.sessions.begin() as session:
-        row = OutboxMessage(key=f"dead:{user}", channel=user, text="stuck", kind="literal",
+        row = OutboxMessage(team_id=TEAM_ID, key=f"dead:{user}", channel=user, text="stuck", kind="literal",
                             dead_at=datetime.now(UTC), last_error="channel_not_found")
         session.add(row)
         session.flush()
@@ -269,9 +269,9 @@ def nebraska_checkin(world) -> str:
     with world.bot.services.sessions.begin() as session:
         coalition = coalitions.coalitions.by_state(session, TEAM, "NE")
         for role in ROLES:
-            who = stakeholders.by_slack_user(session, PEOPLE[role])
+            who = stakeholders.by_slack_user(session, TEAM_ID, PEOPLE[role])
             if who is not None and who.status == "approved" and who.state == "NE":
-                notices.queue(session, notices.CheckIn(coalition.id, 1, who.id, PEOPLE[role]))
+                notices.queue(session, TEAM_ID, notices.CheckIn(coalition.id, 1, who.id, PEOPLE[role]))
         value = f"{coalition.id}:1"
     world.bot.sender.send_due()
     return value

@@ -13,7 +13,7 @@ from localslack.standin import BOT_USER, TEAM
 from storage import outbox
 from storage.db import engine_for, migrate, session_factory
 from storage.models import Coalition, now
-from tests.conftest import ADMIN, SECOND_ADMIN, SECRET
+from tests.conftest import ADMIN, SECOND_ADMIN, SECRET, TEAM_ID
 from tests.test_running import closed_port
 
 CHANNEL = "C0COALITION"
@@ -65,14 +65,14 @@ def session_of(url: str):
 
 def dead_letter(url: str) -> None:
     with session_of(url) as session:
-        outbox.enqueue(session, "check:dead", CHANNEL, "hello")
+        outbox.enqueue(session, "check:dead", CHANNEL, "hello", team_id=TEAM_ID)
         (claimed,) = outbox.claim_due(session, now(), 1, None, "test:1")
         outbox.bury(session, claimed.id, now(), "channel_not_found")
 
 
 def owed_long(url: str) -> None:
     with session_of(url) as session:
-        outbox.enqueue(session, "check:owed", CHANNEL, "hello", not_before=now() - timedelta(hours=2))
+        outbox.enqueue(session, "check:owed", CHANNEL, "hello", not_before=now() - timedelta(hours=2), team_id=TEAM_ID)
 
 
 FAULTS = {

@@ -13,7 +13,7 @@ from localslack import payloads
 from storage import directory_watch, roster
 from storage.db import engine_for, session_factory
 from storage.models import Coverage, Stakeholder
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, TEAM_ID
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
 
 TROOPER = "U0TROOPER1"
@@ -227,10 +227,10 @@ def seed_officers(running, count: int, county: str = "31055", first: int = 0) ->
     with running.bot.services.sessions.begin() as session:
         for i in range(first, first + count):
             session.add(Stakeholder(
-                slack_user_id=f"U0SEED{i:04d}", name=f"Officer {i:03d}", sector="law_enforcement",
+                team_id=TEAM_ID, slack_user_id=f"U0SEED{i:04d}", name=f"Officer {i:03d}", sector="law_enforcement",
                 organization="Omaha Police Department " + "Precinct " * 15, title="Officer " * 14,
                 phone=f"(402) 555-{1000 + i:04d}", email=f"officer{i}@opd.example", state="NE",
-                status="approved", coverage=[Coverage(county_fips=county)]))
+                status="approved", coverage=[Coverage(team_id=TEAM_ID, county_fips=county)]))
 
 
 def test_a_long_list_stays_within_slacks_limits_and_offers_more(coalition):
@@ -271,7 +271,7 @@ def test_a_site_name_in_any_alphabet_and_any_case_finds_its_county(coalition, ty
 
 def test_an_imported_site_name_is_found_in_any_case(coalition):
     with coalition.bot.services.sessions.begin() as session:
-        roster.add_stakeholders(session, [{
+        roster.add_stakeholders(session, TEAM_ID, [{
             "slack_user_id": "U0STRASSE1", "name": "Kim Kraft", "sector": "truck_stop", "organization": "Kraft",
             "phone": "(402) 555-0111", "email": "kim@kraft.example", "state": "NE", "county_fips": "31109",
             "site_name": "Straße Travel Plaza", "status": "approved", "statewide": False, "revision": 1}], {})
@@ -294,7 +294,7 @@ def test_a_lookup_never_shows_what_was_remembered_from_before_a_change_by_anyone
     shows_soon(coalition, lambda text: "Dana Deputy" not in text and "Terry Trooper" in text)
     with other.begin() as session:
         session.execute(insert(Stakeholder), [{
-            "slack_user_id": "U0NEWCOP01", "name": "Nico Newcop", "sector": "law_enforcement",
+            "team_id": TEAM_ID, "slack_user_id": "U0NEWCOP01", "name": "Nico Newcop", "sector": "law_enforcement",
             "organization": "Omaha Police Department", "phone": "(402) 444-5000", "email": "nico@opd.example",
             "state": "NE", "statewide": True, "status": "approved", "revision": 1}])
     shows_soon(coalition, lambda text: "Nico Newcop" in text)

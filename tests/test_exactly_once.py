@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import outbox
 from storage.db import engine_for, migrate, session_factory
-from tests.conftest import ADMIN, count_rows
+from tests.conftest import ADMIN, TEAM_ID, count_rows
 from tests.test_registration import MANAGER, TRUCK_STOP, press, stakeholder, submit, wait_until
 from tests.test_running import bot_env, bot_process
 
@@ -18,7 +18,20 @@ def queue(database_url: str, users: list[str], not_before: datetime | None = Non
     migrate(engine)
     with session_factory(engine).begin() as session:
         for user in users:
-            outbox.enqueue(session, f"test:{user}", user, f"Hello {user}", not_before=not_before)
+            outbox.enqueue(session, f"test:{user}", user, f"Hello {user}", not_before=not_before, team_id=TEAM_ID)
+    engine.dispose()
+
+
+def silence_heartbeats(database_url: str) -> None:
+    """Every sender's last heartbeat moved back past SILENT_AFTER: what a stopped sender's row looks like
+    once that much time has gone by (the claims it holds still last until their minute is up)."""
+    from storage.models import SenderBeat
+    from storage.senders import SILENT_AFTER
+
+    engine = engine_for(database_url)
+    with session_factory(engine).begin() as session:
+        for sender in session.query(SenderBeat):
+            sender.seen_at -= SILENT_AFTER * 2
     engine.dispose()
 
 
@@ -43,6 +56,7 @@ def test_a_sender_killed_at_any_point_of_a_send_leaves_each_message_sent_exactly
         held.release()
     assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 0
     assert count_rows(empty_database, "outbox", "claimed_until IS NOT NULL") == 3   # held by the dead sender
+    silence_heartbeats(empty_database)     # as after SILENT_AFTER without a beat (its claims last a minute)
 
     again = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
     output, _ = again.communicate(timeout=60)
@@ -51,7 +65,7 @@ def test_a_sender_killed_at_any_point_of_a_send_leaves_each_message_sent_exactly
     assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
     assert count_rows(empty_database, "outbox", "sent_at IS NOT NULL") == 3
     assert len(slack.calls_to("conversations.history")) == 3     # each looked for before it was repeated
-    assert "took over 3 message(s) claimed by a sender that died" in output   # at once, not a minute later
+    assert "took over 3 message(s) claimed by a sender whose heartbeat stopped" in output   # not a minute later
 
 
 def test_two_processes_dispatching_500_messages_at_once_send_each_once(project_root, tmp_path, slack, empty_database):
@@ -187,3 +201,120 @@ def test_a_message_is_given_up_by_age_never_by_how_often_slack_refused_it(runnin
     assert count_rows(running.database_url, "outbox", "dead_at IS NULL AND sent_at IS NULL") == 1
     running.clock.advance(minutes=30)
     assert running.bot.sender.send_due() == 1
+
+
+def test_a_send_stalled_past_its_claim_leaves_the_rest_of_its_batch_to_the_sender_that_took_it(running,
+                                                                                                empty_database):
+    """Slack answers one send of a batch only after the batch's claim has lapsed and another sender
+    has taken the batch over: the first sender re-checks its claim before each send and sends none
+    of the rest again."""
+    import bot as tat_bot
+    from tests.conftest import settings_for
+
+    users = ["U0STALL001", "U0STALL002", "U0STALL003"]
+    held = running.slack.hold("chat.postMessage", channel=users[0])
+    queue(running.database_url, users)
+    running.bot.sender.wake()
+    assert held.arrived.wait(30), "the sender never reached Slack"
+    running.clock.advance(minutes=5)                       # the batch's claim has lapsed meanwhile
+    other = tat_bot.build(settings_for(empty_database, running.slack), clock=running.clock)
+    try:
+        tat_bot.dispatch_once(other)                       # another instance takes the batch and sends it
+    finally:
+        held.release()
+        other.close()
+    running.bot.sender.stop()                              # the stalled sender finishes its batch first
+    assert sorted(delivered_keys(running.slack)) == sorted(f"test:{u}" for u in users)
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0
+
+
+def test_a_message_this_version_cannot_render_is_a_dead_letter_with_its_reason_kept_for_a_newer_one(running):
+    """A kind this version does not know (a newer instance queued it during a rolling deploy), and a
+    message whose renderer raises: dead letters with the reason, listed in /tat outbox, never
+    cancelled; a sender that knows the kind sends it."""
+    from handlers import notices as rendering
+    from handlers.blocks import Message
+    from schedules.delivery import Sender
+
+    running.bot.sender.stop()
+    engine = engine_for(running.database_url)
+    with session_factory(engine).begin() as session:
+        outbox.enqueue(session, "newkind:1", "U0NEWS0001", kind="brand_new_kind", params={"what": "news"})
+        outbox.enqueue(session, "trained:broken", "U0NEWS0002", kind="training_logged", params={})   # raises
+    engine.dispose()
+    assert running.bot.sender.send_due() == 0
+
+    assert count_rows(running.database_url, "outbox", "dead_at IS NOT NULL") == 2
+    assert count_rows(running.database_url, "outbox", "cancelled_at IS NOT NULL") == 0
+    listed = json.dumps(json.loads(running.command(ADMIN, "outbox").body))
+    assert "2 message(s) could not be delivered" in listed
+    assert "cannot render: a kind this version does not know (brand_new_kind)" in listed
+    assert "cannot render: TypeError in its renderer" in listed
+
+    def newer(session, message):   # the next version's renderers: the new kind among them
+        if message.kind == "brand_new_kind":
+            return Message(f"Some {message.params['what']}")
+        return rendering.render(session, message)
+
+    newer_sender = Sender(running.bot.services.sessions, running.bot.sender.client, newer, clock=running.clock,
+                          kinds=rendering.KINDS | {"brand_new_kind"})
+    assert newer_sender.send_due() == 1
+    (sent,) = running.slack.calls_to("chat.postMessage", channel="U0NEWS0001")
+    assert sent.params["text"] == "Some news"
+    assert count_rows(running.database_url, "outbox", "dead_at IS NOT NULL AND key = 'trained:broken'") == 1
+    assert running.slack.calls_to("chat.postMessage", channel="U0NEWS0002") == []
+
+
+def test_a_frozen_sender_is_judged_by_its_heartbeat_and_on_waking_sends_nothing_taken_from_it(
+        project_root, tmp_path, slack, empty_database):
+    """A sender frozen mid-batch (SIGSTOP; a container paused) is alive by its host and pid, but its
+    heartbeat stops: another sender takes its claims over before they lapse, and the frozen one, once
+    it wakes, re-checks each claim before sending and sends none of them again."""
+    import bot as tat_bot
+    from tests.conftest import settings_for
+
+    users = ["U0FROZEN01", "U0FROZEN02", "U0FROZEN03"]
+    queue(empty_database, users)
+    held = slack.hold("chat.postMessage", channel=users[0])
+    process = bot_process(project_root, tmp_path, bot_env(slack, empty_database), "dispatch")
+    try:
+        assert held.arrived.wait(60), "the dispatch never reached Slack"
+        process.send_signal(signal.SIGSTOP)
+        silence_heartbeats(empty_database)             # as after SILENT_AFTER frozen
+        other = tat_bot.build(settings_for(empty_database, slack))
+        try:
+            assert tat_bot.dispatch_once(other) == 3   # the first one found in Slack, the others sent
+        finally:
+            other.close()
+    finally:
+        held.release()
+        process.send_signal(signal.SIGCONT)
+    output, _ = process.communicate(timeout=60)
+
+    assert process.returncode == 0, output
+    assert "sent 1 due message(s)" in output           # the one Slack answered at last; then nothing
+    assert sorted(delivered_keys(slack)) == sorted(f"test:{u}" for u in users)
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    assert count_rows(empty_database, "outbox", "sent_at IS NULL") == 0
+
+
+def test_a_429_pauses_only_the_method_that_got_it(running):
+    """Looking for a send in doubt is refused with 429 (conversations.history): that lookup waits for
+    its Retry-After, and other messages are posted meanwhile (chat.postMessage was not refused)."""
+    running.bot.sender.stop()
+    queue(running.database_url, ["U0DOUBT001"])
+    running.slack.fail("chat.postMessage", status=503, posted=True, channel="U0DOUBT001")
+    assert running.bot.sender.send_due() == 0          # Slack took it, but the answer was lost: in doubt
+    queue(running.database_url, ["U0FRESH001"])
+    running.slack.fail("conversations.history", status=429, retry_after=120)
+    running.clock.advance(minutes=30)                  # past the in-doubt message's back-off
+
+    assert running.bot.sender.send_due() == 1
+    assert sorted(delivered_keys(running.slack)) == ["test:U0DOUBT001", "test:U0FRESH001"]
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL AND key = 'test:U0DOUBT001'") == 1
+
+    running.clock.advance(minutes=3)                   # the lookup's Retry-After is over
+    assert running.bot.sender.send_due() == 1          # found in the conversation, not sent again
+    assert running.slack.calls_to("chat.postMessage", channel="U0DOUBT001") == []   # only the first, lost answer
+    assert len(running.slack.history["D0DOUBT001"]) == 1
+    assert count_rows(running.database_url, "outbox", "sent_at IS NULL") == 0

@@ -7,6 +7,7 @@ import re
 from handlers.blocks import link
 from localslack import payloads
 from storage.models import Stakeholder
+from tests.conftest import TEAM_ID
 from tests.test_contact import SHERIFF_FORM, registered
 from tests.test_registration import MANAGER, SHERIFF, TRUCK_STOP
 from tests.test_trainings import ephemeral
@@ -16,7 +17,8 @@ PIPE_EMAIL = "x|ALERT-click-https://evil.example.net@evil.example.com"
 
 def declined(running, user: str) -> None:
     with running.bot.services.sessions.begin() as session:
-        session.add(Stakeholder(slack_user_id=user, name="Pat Driver", sector="truck_stop", organization="Big Rig",
+        session.add(Stakeholder(team_id=TEAM_ID, slack_user_id=user, name="Pat Driver", sector="truck_stop",
+                                organization="Big Rig",
                                 phone="402-555-0199", email="pat@plains.example", state="NE", status="declined"))
 
 

@@ -20,7 +20,7 @@ from localslack import payloads
 from localslack.standin import BOT_USER
 from storage.db import engine_for, migrate, session_factory
 from storage.models import Base, OutboxMessage, Stakeholder
-from tests.conftest import ADMIN, Clock, count_rows, settings_for
+from tests.conftest import ADMIN, TEAM_ID, Clock, count_rows, settings_for
 from tests.test_exactly_once import delivered_keys
 from tests.test_registration import MANAGER, SHERIFF, SHERIFF_FORM, TRUCK_STOP, stakeholder, submit, wait_until
 from tests.test_running import bot_env, bot_process
@@ -44,7 +44,8 @@ def setup_coalition(running, meeting: date, state: str = "NE", channel: str = CH
 
 def approved(running, user: str, state: str = "NE", sector: str = "trucking_company") -> None:
     with running.bot.services.sessions.begin() as session:
-        session.add(Stakeholder(slack_user_id=user, name="Pat Driver", sector=sector, organization="Plains Freight",
+        session.add(Stakeholder(team_id=TEAM_ID, slack_user_id=user, name="Pat Driver", sector=sector,
+                                organization="Plains Freight",
                                 phone="402-555-0199", email="pat@plains.example", state=state, status="approved"))
 
 
@@ -400,7 +401,7 @@ def coalition_with_approved(database_url: str, meeting: date, users: list[str]) 
     with session_factory(engine).begin() as session:
         setup = coalitions.Setup("NE", meeting, CHANNEL, "America/Chicago", (LEAD,), "Nebraska AG", (1, 3, 6))
         coalitions.save(session, payloads.TEAM["id"], setup, ADMIN, datetime.now(UTC))
-        session.add_all(Stakeholder(slack_user_id=user, name="Pat Driver", sector="trucking_company",
+        session.add_all(Stakeholder(team_id=TEAM_ID, slack_user_id=user, name="Pat Driver", sector="trucking_company",
                                     organization="Plains Freight", phone="402-555-0199", email="pat@plains.example",
                                     state="NE", status="approved") for user in users)
     with session_factory(engine).begin() as session:   # the clock's job ran when it fell due: the check-ins are

@@ -14,7 +14,7 @@ from handlers import followup_blocks, registration_blocks
 from localslack import payloads, strict
 from storage.db import engine_for
 from storage.models import ContactConfirmation, Coverage, HotlineFigure, Milestone, OutboxMessage, Stakeholder
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, TEAM_ID
 from tests.test_registration import TRUCK_STOP, app_home_opened, submit
 
 NOW = datetime.now(UTC)
@@ -25,7 +25,7 @@ def members(database_url: str, count: int, status: str = "approved", sector: str
             county: str = DOUGLAS, prefix: str = "UM") -> list[str]:
     """`count` registrations in Douglas County, NE, written straight to the database (fast)."""
     users = [f"{prefix}{n:07d}" for n in range(count)]
-    rows = [{"slack_user_id": u, "name": f"Member {n:04d} " + "Longname" * 10, "sector": sector,
+    rows = [{"team_id": TEAM_ID, "slack_user_id": u, "name": f"Member {n:04d} " + "Longname" * 10, "sector": sector,
              "organization": f"Agency {n:04d} of the County Sheriff's Office and Its Many Divisions",
              "title": "Sergeant", "phone": f"402-555-{n % 10000:04d}", "email": f"m{n}@agency.example",
              "state": "NE", "county_fips": county, "statewide": False, "status": status, "revision": 1,
@@ -36,7 +36,8 @@ def members(database_url: str, count: int, status: str = "approved", sector: str
         if sector == "law_enforcement":
             ids = connection.execute(Stakeholder.__table__.select().with_only_columns(Stakeholder.id)
                                      .where(Stakeholder.slack_user_id.in_(users))).scalars().all()
-            connection.execute(insert(Coverage), [{"stakeholder_id": i, "county_fips": county} for i in ids])
+            connection.execute(insert(Coverage), [{"team_id": TEAM_ID, "stakeholder_id": i, "county_fips": county}
+                                                  for i in ids])
     engine.dispose()
     return users
 
@@ -95,7 +96,8 @@ def test_the_first_page_of_pending_also_names_every_states_unconfirmed_contacts_
     engine = engine_for(running.database_url)
     with engine.begin() as connection:
         connection.execute(insert(Stakeholder), [
-            {"slack_user_id": f"UC{state.abbr}{n:04d}", "name": f"Officer {n} of {state.name}", "title": "Sergeant",
+            {"team_id": TEAM_ID, "slack_user_id": f"UC{state.abbr}{n:04d}", "name": f"Officer {n} of {state.name}",
+             "title": "Sergeant",
              "sector": "law_enforcement", "organization": f"{state.name} State Patrol", "phone": "402-555-0100",
              "email": f"o{n}@{state.abbr.lower()}.example", "state": state.abbr, "statewide": True,
              "status": "approved", "revision": 1, "created_at": year_ago, "updated_at": year_ago}
@@ -115,7 +117,8 @@ def test_two_hundred_dead_letters_come_a_page_at_a_time(running):
     engine = engine_for(running.database_url)
     with engine.begin() as connection:
         connection.execute(insert(OutboxMessage), [
-            {"key": f"dead:{n}", "channel": f"U0DEAD{n:04d}", "kind": "checkin", "params": {}, "text": None,
+            {"team_id": TEAM_ID, "key": f"dead:{n}", "channel": f"U0DEAD{n:04d}", "kind": "checkin", "params": {},
+             "text": None,
              "created_at": NOW, "not_before": NOW, "due_at": NOW, "attempts": 3,
              "dead_at": NOW - timedelta(minutes=n), "last_error": "account_inactive " * 11} for n in range(200)])
     engine.dispose()

@@ -14,7 +14,7 @@ from localslack import payloads
 from localslack.client import BotClient, stop_server
 from storage import outbox
 from storage.models import now
-from tests.conftest import ADMIN, SECRET, settings_for
+from tests.conftest import ADMIN, SECRET, TEAM_ID, settings_for
 
 
 @contextmanager
@@ -66,13 +66,14 @@ def test_messages_sent_retried_dead_and_429s_are_counted_and_the_outbox_read(sla
     with served(slack, empty_database, metrics=True) as (client, built):
         before = scraped(client)
         with built.services.sessions.begin() as session:
-            outbox.enqueue(session, "metrics:sent", "U0SENT0001", "hello")
-            outbox.enqueue(session, "followup:1:m1:r1", "C0COAL0001", "the first follow-up")
-            outbox.enqueue(session, "metrics:dead", "C0GONE0001", "hello")
-            outbox.enqueue(session, "metrics:retried", "U0RETRY01", "hello")   # last: a 429 pauses the method
+            outbox.enqueue(session, "metrics:sent", "U0SENT0001", "hello", team_id=TEAM_ID)
+            outbox.enqueue(session, "followup:1:m1:r1", "C0COAL0001", "the first follow-up", team_id=TEAM_ID)
+            outbox.enqueue(session, "metrics:dead", "C0GONE0001", "hello", team_id=TEAM_ID)
+            # last: a 429 pauses the method
+            outbox.enqueue(session, "metrics:retried", "U0RETRY01", "hello", team_id=TEAM_ID)
         built.sender.send_due()
         with built.services.sessions.begin() as session:   # a follow-up post given up after 7 days
-            outbox.enqueue(session, "followup:1:m3:r1", "C0COAL0001", "missed", not_before=now())
+            outbox.enqueue(session, "followup:1:m3:r1", "C0COAL0001", "missed", not_before=now(), team_id=TEAM_ID)
             (late,) = outbox.claim_due(session, now(), 1, ["followup:1:m3:r1"], "test:1")
             outbox.bury(session, late.id, now(), "gave up after 7 days")
         after = scraped(client)

@@ -205,3 +205,41 @@ def test_export_is_for_admins_only(running):
     assert "I don't know `export`" in ephemeral(running.command(MANAGER, "export"))["text"]
     running.bot.later.wait_idle()
     assert running.slack.calls_to("files.getUploadURLExternal") == []
+
+
+def test_figures_are_summed_by_the_database_per_program_audience_and_month_in_this_team_and_state(running):
+    """Trainings and reports over months, programs and audiences, beside rows of another state and another
+    workspace that must not count: the sums the database groups are the figures and the chart's series."""
+    from datetime import UTC
+    from datetime import datetime as moment
+
+    from domain.progress import figures
+    from storage.models import Report, Training
+
+    at = moment(2026, 11, 28, 12, tzinfo=UTC)
+
+    def trained(team, state, people, audience, program, on):
+        return Training(team_id=team, logged_by="U0LOGGER1", organization="Prairie Freight", state=state,
+                        count=people, audience=audience, program=program, trained_on=on, created_at=at)
+
+    def report(team, state, made_to, on):
+        return Report(team_id=team, state=state, made_to=made_to, reported_on=on, created_at=at)
+
+    with running.bot.services.sessions.begin() as session:
+        session.add_all([
+            trained("T0TEST", "NE", 10, "drivers", "TAT", date(2026, 3, 2)),
+            trained("T0TEST", "NE", 5, "drivers", "TAT", date(2026, 3, 31)),
+            trained("T0TEST", "NE", 7, "staff", "TAT", date(2026, 4, 1)),
+            trained("T0TEST", "NE", 4, "officers", "LE", date(2026, 3, 15)),
+            trained("T0TEST", "IA", 100, "drivers", "TAT", date(2026, 3, 2)),     # another state
+            trained("T0OTHER", "NE", 1000, "drivers", "TAT", date(2026, 3, 2)),   # another workspace
+            report("T0TEST", "NE", "hotline", date(2026, 3, 1)), report("T0TEST", "NE", "hotline", date(2026, 4, 9)),
+            report("T0TEST", "NE", "911", date(2026, 4, 30)), report("T0TEST", "IA", "911", date(2026, 4, 30)),
+            report("T0OTHER", "NE", "police", date(2026, 4, 30)),
+        ])
+    with running.bot.services.sessions() as session:
+        found = figures(session, "T0TEST", "NE", at)
+    assert found.trained == 26 and found.by_program == {"TAT": 22, "LE": 4}
+    assert found.by_audience == {"drivers": 15, "staff": 7, "officers": 4}
+    assert found.trained_per_month == {"TAT": {"2026-03": 15, "2026-04": 7}, "LE": {"2026-03": 4}}
+    assert found.reports == {"hotline": 2, "911": 1} and found.reports_per_month == {"2026-03": 1, "2026-04": 2}

@@ -62,6 +62,8 @@ def test_a_registration_from_another_workspace_never_reaches_the_admins(running)
 
 def test_a_slack_connect_partner_pressing_buttons_in_a_shared_channel_gets_nothing(running):
     submit(running, SHERIFF, SHERIFF_FORM)
+    for admin in (ADMIN, SECOND_ADMIN):   # both asked before one decides (a request decided first is dropped)
+        running.slack.wait_for("chat.postMessage", channel=admin)
     approve(running, SHERIFF)
     submit(running, MANAGER, TRUCK_STOP)
     for told, count in ((MANAGER, 1), (ADMIN, 2), (SECOND_ADMIN, 2)):   # the note and the admins' requests

@@ -105,10 +105,12 @@ def test_a_truck_stop_logs_a_training_and_sees_its_own_and_the_coalitions_totals
     assert "Logged: 12 employees completed TAT training on" in answer["text"]
     assert "Big Rig Plaza LLC's total: *12* people trained; the NE coalition's total: *52*" in answer["text"]
     undo = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
-    assert undo["action_id"] == "undo_training" and undo["value"].isdigit()
+    number, _, token = undo["value"].partition("/")       # the training's id, and its own token
+    assert undo["action_id"] == "undo_training" and number.isdigit() and len(token) == 16
     with running.bot.services.sessions() as session:
-        row = session.get(TrainingRow, int(undo["value"]))
-        assert (row.team_id, row.count, row.audience, row.program) == (TEAM, 12, "employees", "TAT")
+        row = session.get(TrainingRow, int(number))
+        assert (row.team_id, row.count, row.audience, row.program, row.token) == (TEAM, 12, "employees", "TAT",
+                                                                                 token)
 
 
 def test_someone_not_approved_is_told_to_register_and_nothing_is_logged(running, empty_database):
@@ -204,12 +206,13 @@ def test_a_celebration_waits_for_undo_to_run_out_and_names_only_organization_and
     with sessions.begin() as session:
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         start = running.clock()
         row = progress.add_training(session, TEAM, who, 12, "employees", "TAT", TODAY, start)
         from domain import notices
 
-        notices.queue(session, notices.TrainingCelebration(row.id, "C0COALITN1"), not_before=start + trainings.UNDO_FOR)
+        notices.queue(session, payloads.TEAM["id"], notices.TrainingCelebration(row.id, "C0COALITN1"),
+                      not_before=start + trainings.UNDO_FOR)
     running.bot.sender.send_due()
     assert running.slack.calls_to("chat.postMessage", channel="C0COALITN1") == []
     running.clock.advance(minutes=11)
@@ -225,9 +228,9 @@ def test_an_organization_that_opted_out_is_not_celebrated(running):
         from domain import notices
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         row = progress.add_training(session, TEAM, who, 12, "employees", "TAT", TODAY, running.clock())
-        notices.queue(session, notices.TrainingCelebration(row.id, "C0COALITN1"))
+        notices.queue(session, payloads.TEAM["id"], notices.TrainingCelebration(row.id, "C0COALITN1"))
     running.bot.sender.send_due()
     assert running.slack.calls_to("chat.postMessage", channel="C0COALITN1") == []
 
@@ -251,7 +254,7 @@ def test_trainings_of_another_workspace_are_not_counted(running):
     with running.bot.services.sessions.begin() as session:
         from storage import stakeholders
 
-        who = stakeholders.by_slack_user(session, MANAGER)
+        who = stakeholders.by_slack_user(session, payloads.TEAM["id"], MANAGER)
         progress.add_training(session, "T0ELSEWHERE", who, 999, "employees", "TAT", TODAY, running.clock())
     answer = ephemeral(running.command(MANAGER, "trained 1"))
     assert "the NE coalition's total: *1*" in answer["text"]
@@ -261,3 +264,36 @@ def test_trainings_of_another_workspace_are_not_counted(running):
 
 def test_admins_undo_window_is_ten_minutes():
     assert trainings.UNDO_FOR.total_seconds() == 600 and ADMIN
+
+
+def test_a_training_logged_in_the_form_after_one_undone_gets_its_own_note_and_undo(running, empty_database):
+    """SQLite gives an undone (deleted, last) training's id to the next one: the next one's note
+    still arrives, and each Undo button undoes only its own training."""
+    approve(running, SHERIFF, SHERIFF_FORM)
+    notes = []
+    for count in ("30", "12"):
+        assert running.command(SHERIFF, "trained").body == ""
+        view = running.slack.wait_for("views.open", count=len(notes) + 1)[-1].params["view"]
+        form = {"count": count, "audience": "officers", "program": "LE", "on": "2026-01-05"}
+        assert running.send(payloads.view_submission(SHERIFF, view, form)).status == 200
+        note = running.slack.wait_for("chat.postMessage", count=len(notes) + 2, channel=SHERIFF)[-1]
+        assert f"Logged: {count} officers completed" in note.params["text"]
+        notes.append(note)
+        if len(notes) == 1:
+            assert "Undone" in press_undo_in_dm(running, SHERIFF, note).params["text"]
+            assert count_rows(empty_database, "trainings") == 0
+
+    assert "no longer logged" in press_undo_in_dm(running, SHERIFF, notes[0]).params["text"]   # the old button
+    assert count_rows(empty_database, "trainings") == 1
+    assert "Undone" in press_undo_in_dm(running, SHERIFF, notes[1]).params["text"]
+    assert count_rows(empty_database, "trainings") == 0
+
+
+def press_undo_in_dm(running, user: str, note):
+    undo = next(e for b in note.params["blocks"] if b["type"] == "actions" for e in b["elements"])
+    message = {"ts": note.response["ts"], "blocks": note.params["blocks"], "text": note.params["text"]}
+    mark = len(running.slack.calls_to("response_url"))
+    body = payloads.block_action(user, undo, message, note.response["channel"], running.slack.response_url(user))
+    assert running.send(body).status == 200
+    running.bot.later.wait_idle()
+    return running.slack.wait_for("response_url", count=mark + 1)[-1]
