@@ -201,7 +201,7 @@ def alert_leads(session: Session, at: datetime) -> int:
         for row in coalitions.outbox_rows(session, FollowupNudge.prefix(coalition.id), dead_only=True):
             problem = "missed" if (row.last_error or "").startswith(GAVE_UP) else (row.last_error or "refused")
             stage = int(row.key.split(":")[2][1:])
-            owed += [LeadAlert(coalition.id, stage, row.id, lead, problem) for lead in coalition.leads
+            owed += [LeadAlert(coalition.id, stage, row.id, lead, problem, row.token or "") for lead in coalition.leads
                      if row.dead_at is not None and row.dead_at >= lead_since(coalition, lead)]
         told = coalitions.keys_among(session, [n.key for n in owed]) if owed else set()
         fresh = [n for n in owed if n.key not in told]

@@ -52,10 +52,11 @@ class RegistrationSaved(Notice):
     form: str
     asked_admins: bool
     is_new: bool
+    token: str = ""   # the registrant's own (a deleted last row's id goes to the next on SQLite)
 
     @property
     def key(self) -> str:
-        return f"saved:{self.stakeholder_id}:{self.form}"
+        return f"saved:{self.token or self.stakeholder_id}:{self.form}"
 
     @property
     def channel(self) -> str:
@@ -154,10 +155,11 @@ class DecisionNews(Notice):
     revision: int
     user: str
     approved: bool
+    token: str = ""   # the registrant's own (a deleted last row's id goes to the next on SQLite)
 
     @property
     def key(self) -> str:
-        return f"decided:{self.stakeholder_id}:r{self.revision}"
+        return f"decided:{self.token or self.stakeholder_id}:r{self.revision}"
 
     @property
     def channel(self) -> str:
@@ -224,10 +226,11 @@ class ContactChanged(Notice):
     kind: ClassVar[str] = "contact_changed"
     change_ids: tuple[int, ...]
     admin: str
+    tokens: tuple[str, ...] = ()   # the changes' own (their ids are reused on SQLite)
 
     @property
     def key(self) -> str:
-        return "contact_changed:" + ",".join(map(str, self.change_ids)) + f":{self.admin}"
+        return "contact_changed:" + ",".join(map(str, self.tokens or self.change_ids)) + f":{self.admin}"
 
     @property
     def channel(self) -> str:
@@ -350,10 +353,11 @@ class LeadAlert(Notice):
     outbox_id: int
     lead: str
     problem: str
+    outbox_token: str = ""   # the failed message's own (its id is reused on SQLite)
 
     @property
     def key(self) -> str:
-        return f"leadalert:{self.outbox_id}:{self.lead}"
+        return f"leadalert:{self.outbox_token or self.outbox_id}:{self.lead}"
 
     @property
     def channel(self) -> str:

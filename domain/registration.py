@@ -69,7 +69,8 @@ def register(session: Session, user_id: str, profile: Profile, admins: frozenset
     at = at or now_in(session)
     done = _save(session, team_id, user_id, profile, admins)
     who = done.stakeholder
-    owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new)]
+    owed: list[notices.Notice] = [RegistrationSaved(who.id, user_id, form, done.ask_admins, done.is_new,
+                                                                   who.token or "")]
     if done.newly_approved:
         introductions.on_approved(session, team_id, who)
     if done.contact_changes:
@@ -140,10 +141,11 @@ def _save(session: Session, team_id: str, user_id: str, profile: Profile, admins
 
 def _tell_contact_changes(session: Session, team_id: str, who: Stakeholder, changes, admins: frozenset[str]) -> None:
     """Keep each change in the audit, and owe every admin a note of it."""
-    ids = tuple(contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
-                for name, old, new in changes)
+    kept = [contact_changes.record(session, team_id, who.id, name, old, new, who.slack_user_id)
+            for name, old, new in changes]
+    ids, tokens = tuple(c.id for c in kept), tuple(c.token or "" for c in kept)
     for admin in sorted(admins - {who.slack_user_id}):
-        notices.queue(session, team_id, ContactChanged(ids, admin))
+        notices.queue(session, team_id, ContactChanged(ids, admin, tokens if all(tokens) else ()))
 
 
 def decide(
@@ -178,7 +180,7 @@ def _tell_decision(session: Session, who: Stakeholder, approve: bool, admin: str
     """The registrant is told; every approver's message of waiting registrations shows the decision
     (and requests of the bot's earlier versions are settled); an approved site or officer is
     introduced to the other side (each pair once)."""
-    notices.queue(session, team_id, DecisionNews(who.id, who.revision, who.slack_user_id, approve))
+    notices.queue(session, team_id, DecisionNews(who.id, who.revision, who.slack_user_id, approve, who.token or ""))
     approvals.owe(session, team_id, approvers_of(session, admins, team_id, who) | {admin}, admins, at)
     if approve:
         introductions.on_approved(session, team_id, who)

@@ -112,13 +112,15 @@ class Row:
     claimed_until: datetime | None = None
     in_doubt: bool = False
     team_id: str = ""
+    token: str | None = None   # what messages about it are keyed by (its id is reused on SQLite)
 
 
 def outbox_rows(session: Session, key_prefix: str, dead_only: bool = False) -> list[Row]:
     """The outbox rows under a key prefix (found through the key's pattern index)."""
     query = select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.not_before, OutboxMessage.sent_at,
                    OutboxMessage.dead_at, OutboxMessage.cancelled_at, OutboxMessage.last_error,
-                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.team_id).where(
+                   OutboxMessage.claimed_until, OutboxMessage.in_doubt, OutboxMessage.team_id,
+                   OutboxMessage.token).where(
         OutboxMessage.key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
     if dead_only:
         query = query.where(OutboxMessage.dead_at.is_not(None))

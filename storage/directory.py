@@ -175,7 +175,8 @@ def _raise_revision(session: Session) -> None:
         for team in sorted(teams - {EVERY}):
             session.execute(_raise(dialect), {"team_id": team})
         if dialect == "postgresql":
-            session.execute(text(f"NOTIFY {directory_watch.CHANNEL}"))   # heard by every process as this commits
+            watch = directory_watch.watch_of(session.get_bind())   # heard by every process as this commits
+            session.execute(text(f"SELECT pg_notify('{directory_watch.CHANNEL}', {directory_watch.payload(watch)})"))
         session.info[_RAISED] = True
 
 

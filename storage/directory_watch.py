@@ -8,6 +8,12 @@ made by this process moves the number before its commit returns; another process
 its notification arrives (milliseconds). When the watch is not listening (starting, or its
 connection lost), `token()` is None and lookups read the directory's revision from the database
 as before; each reconnection moves the number, since notifications may have been missed.
+
+A notification names the schema whose directory changed and the watch that sent it (`payload`).
+Only news of its own schema's directory moves the number, and not the echo of a change it sent
+itself (that one moved the number as it committed), nor another process's probe: processes of
+other deployments (or test runs) in other schemas of the database, or starting up, leave what a
+lookup remembered alone. A notification without a payload moves the number.
 """
 import itertools
 import logging
@@ -35,6 +41,8 @@ class DirectoryWatch:
         self._listening = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="directory-watch", daemon=True)
+        self.sender = f"{os.getpid()}.{id(self)}"   # names this watch in the notifications it sends
+        self._schema: str | None = None             # the schema whose directory it watches, once listening
 
     def token(self) -> int | None:
         """A number that changes whenever the directory may have changed; None when not listening."""
@@ -77,6 +85,13 @@ class DirectoryWatch:
                     return True
         return False
 
+    def news(self, payload: str) -> bool:
+        """Whether a notification heard may mean this schema's directory changed since the number last moved."""
+        if payload.startswith("probe:"):
+            return False
+        schema, _, sender = payload.partition(" ")
+        return not payload or (schema == self._schema and sender != self.sender)
+
     def _listen(self) -> None:
         raw = self._engine.raw_connection()
         connection = raw.driver_connection
@@ -84,14 +99,16 @@ class DirectoryWatch:
         try:
             connection.rollback()   # the pool's check-out may have begun a transaction (its ping)
             connection.autocommit = True
+            self._schema = connection.execute("SELECT current_schema()").fetchone()[0]
             connection.execute(f"LISTEN {CHANNEL}")
             if not self.hears(connection):
                 raise NotHeard("its own notification did not arrive (a pooler in transaction mode?)")
             self.changed()          # whatever happened before now was not heard
             self._listening = True
             while not self._stop.is_set():
-                for _ in connection.notifies(timeout=WAIT):
-                    self.changed()
+                for note in connection.notifies(timeout=WAIT):
+                    if self.news(note.payload):
+                        self.changed()
         finally:
             connection.close()
 
@@ -119,6 +136,11 @@ def stop_watching(engine: Engine) -> None:
     watch = _WATCHES.pop(engine.pool, None)
     if watch is not None:
         watch.stop()
+
+
+def payload(watch: DirectoryWatch | None) -> str:
+    """SQL for a notification's payload: the schema written to, and the watch of the process that wrote."""
+    return f"current_schema() || ' ' || '{watch.sender if watch else ''}'"
 
 
 def watch_of(engine: Engine) -> DirectoryWatch | None:

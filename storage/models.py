@@ -82,6 +82,8 @@ class Stakeholder(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    # what the registrant's messages are keyed by: SQLite gives a deleted last row's id to the next
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
 
     coverage: Mapped[list["Coverage"]] = relationship(
         cascade="all, delete-orphan", order_by="Coverage.county_fips", lazy="selectin"
@@ -163,6 +165,8 @@ class OutboxMessage(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # what messages about this message are keyed by (a lead's alert): its id is reused on SQLite
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
 
 
 class SenderBeat(Base):
@@ -236,6 +240,10 @@ class ContactChange(Base):
     new_value: Mapped[str] = mapped_column(String(254))
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # what the admins' notes of the change are keyed by: its id is reused on SQLite
+    token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
+
+
 class Training(Base):
     """A training completion an organization logged: a count, never names."""
 

@@ -4,6 +4,7 @@ A row is pending until it is sent, cancelled (no longer worth sending) or dead (
 for good, or it was owed for longer than GIVE_UP_AFTER). Functions take the session first and
 never commit.
 """
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -57,7 +58,7 @@ def row(key: str, channel: str, text: str | None = None, blocks: list | None = N
     return {"team_id": team_id, "key": key, "method": method, "channel": channel, "ts": ts, "kind": kind,
             "params": params,
             "text": text, "blocks": blocks or None, "created_at": queued, "not_before": at, "due_at": at,
-            "attempts": 0, "in_doubt": False}
+            "attempts": 0, "in_doubt": False, "token": secrets.token_hex(8)}
 
 
 def enqueue_many(session: Session, rows: list[dict]) -> int:

@@ -1,5 +1,5 @@
 """An approved contact's new phone or e-mail: no new approval, the admins told old → new, and audited."""
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from storage.models import ContactChange
 from tests.conftest import ADMIN, SECOND_ADMIN
@@ -52,3 +52,22 @@ def test_a_pending_sheriffs_change_is_not_a_contact_change(running):
     submit(running, SHERIFF, {**SHERIFF_FORM, "phone": "402-444-7000"})
     running.bot.sender.send_due()
     assert notes_to(running, ADMIN) == [] and stakeholder(running, SHERIFF).status == "pending"
+
+
+def test_a_change_after_the_audits_last_row_was_deleted_is_still_told(running):
+    """SQLite gives a deleted last row's id to the next one: the new change's note is keyed by the
+    change's own token, so it is not taken for the old one's ("already sent") and dropped."""
+    registered(running, (SHERIFF, SHERIFF_FORM))
+    submit(running, SHERIFF, {**SHERIFF_FORM, "phone": "402-444-7000"})
+    wait_until(lambda: notes_to(running, ADMIN))
+    with running.bot.services.sessions() as session:
+        first = session.scalars(select(ContactChange)).one().id
+        session.execute(delete(ContactChange))
+        session.commit()
+
+    submit(running, SHERIFF, {**SHERIFF_FORM, "phone": "402-444-8000"})
+    wait_until(lambda: len(notes_to(running, ADMIN)) == 2)
+    assert "(402) 444-7000 → (402) 444-8000" in notes_to(running, ADMIN)[1].params["text"]
+    with running.bot.services.sessions() as session:
+        again = session.scalars(select(ContactChange)).one()
+    assert again.id == first or running.database_url.startswith("postgresql")   # SQLite reused the id

@@ -239,8 +239,10 @@ def test_a_message_this_version_cannot_render_is_a_dead_letter_with_its_reason_k
     running.bot.sender.stop()
     engine = engine_for(running.database_url)
     with session_factory(engine).begin() as session:
-        outbox.enqueue(session, "newkind:1", "U0NEWS0001", kind="brand_new_kind", params={"what": "news"})
-        outbox.enqueue(session, "trained:broken", "U0NEWS0002", kind="training_logged", params={})   # raises
+        outbox.enqueue(session, "newkind:1", "U0NEWS0001", kind="brand_new_kind", params={"what": "news"},
+                       team_id=TEAM_ID)
+        outbox.enqueue(session, "trained:broken", "U0NEWS0002", kind="training_logged", params={},
+                       team_id=TEAM_ID)   # its renderer raises
     engine.dispose()
     assert running.bot.sender.send_due() == 0
 
