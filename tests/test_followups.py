@@ -214,6 +214,8 @@ def test_a_chart_whose_sharing_fails_is_deleted_and_shared_once_later_and_the_po
     running.slack.fail("files.completeUploadExternal", status=503)
     at_followup(running, meeting, 1)
     (nudge,) = running.slack.calls_to("chat.postMessage", channel=CHANNEL)   # the words do not wait for it
+    # the chart is drawn by the worker process and owed after the post: its failed share comes moments later
+    wait_until(lambda: len(running.slack.calls_to("files.delete")) >= 1)
     assert running.slack.uploaded(CHANNEL) == [] and running.slack.orphans() == []   # the unshared file: deleted
     assert len(running.slack.calls_to("files.delete")) == 1
     running.clock.advance(minutes=10)     # past the back-off
